@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NewsConfig(AppConfig):
+    name = "news"
+    verbose_name = "新闻"
+    default_auto_field = "django.db.models.BigAutoField"

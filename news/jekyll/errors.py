@@ -1,0 +1,2 @@
+class PostError(ValueError):
+    """A post file that finews refuses; the message says why, in words an editor understands."""

@@ -1,0 +1,158 @@
+"""One post file in, one ParsedPost out: everything the importer stores, computed without a database."""
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from ..sanitize import sanitize_html
+from . import dates, filenames, frontmatter, taxonomy, urls
+from .errors import PostError
+from .markdown import render_markdown, render_plain
+
+# Bump when parsing or rendering changes, so a re-import refreshes every post.
+PARSER_VERSION = "1"
+
+SUMMARY_RE = re.compile(r"\A\s*((?:[ ]{0,3}>[^\n]*(?:\n|\Z))+)")
+AUTOLINK_LINE_RE = re.compile(r"^[ \t]*<((?:https?|ftp)://[^<>\s]*|)>[ \t]*\r?$", re.M)
+LIQUID_RE = re.compile(r"\{\{|\{%")
+FIELDS_READ = {"title", "date", "categories", "category", "tags", "tag", "published", "slug"}
+
+
+class NotAPost(Exception):
+    """A file Jekyll would not read as a post (its name is not a post name); it is skipped."""
+
+
+@dataclass
+class ParsedPost:
+    source_path: str
+    content_hash: str
+    title: str
+    slug: str
+    published_at: datetime.datetime
+    url_path: str
+    categories: list
+    tags: list
+    summary: str
+    body_markdown: str
+    body_html: str
+    source_url: str
+    is_draft: bool
+    extra: dict
+    legacy_urls: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def content_hash(data):
+    return hashlib.sha256(PARSER_VERSION.encode() + b"\0" + data).hexdigest()
+
+
+def decode(data):
+    if b"\0" in data:
+        raise PostError("文件是二进制内容，不是文本")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PostError(f"文件不是有效的 UTF-8（第 {exc.start} 字节处）") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_post(source_path, data, *, old_hosts=(), digest=None):
+    """Parse the bytes of the post file at ``source_path`` (relative to the site root).
+
+    Raises NotAPost for files Jekyll would not treat as posts and PostError for posts finews
+    refuses (the message says why).
+    """
+    split = filenames.split_posts_path(source_path)
+    prefix, inner = split if split else ("", source_path.rsplit("/", 1)[-1])
+    if not filenames.is_readable_post_path(inner):
+        raise NotAPost("文件名以 . _ # ~ 开头或以 ~ 结尾，Jekyll 不读取")
+    name = filenames.parse_post_name(inner)
+    if name is None:
+        raise NotAPost("文件名不是 YYYY-MM-DD-标题.扩展名 的形式")
+    text = decode(data)
+    matter = frontmatter.split_front_matter(text)
+    meta = matter.data
+    warnings = []
+
+    path_categories = filenames.categories_from_path(prefix)
+    categories = taxonomy.parse_categories(meta, path_categories)
+    tags = taxonomy.parse_tags(meta)
+    published_at, url_date = dates.resolve_date(
+        meta.get("date"), filename_date=name.date, has_key="date" in meta
+    )
+    slug = taxonomy.text_form(meta["slug"]) if meta.get("slug") is not None else name.slug
+    if meta.get("title") is not None:
+        title = taxonomy.text_form(meta["title"])
+    else:
+        title = titleize_slug(name.slug)
+    extension = urls.output_extension(name.extension)
+    if meta.get("permalink"):
+        url_path = urls.custom_permalink(meta["permalink"])
+    else:
+        url_path = urls.post_url(categories, url_date, slug, extension)
+
+    legacy_urls = []
+    if matter.after_blank_lines:
+        warnings.append("开头的 --- 之前有空行：Jekyll 不认这段 front matter，finews 照常读取")
+        legacy_urls.append(urls.post_url(path_categories, name.date, name.slug, extension))
+
+    body = matter.body
+    if LIQUID_RE.search(body):
+        warnings.append("正文含 Liquid 标记（{{ 或 {%），按原文显示，不执行")
+    if name.is_markdown:
+        rendered = render_markdown(body)
+    elif name.is_html:
+        rendered = body
+    else:
+        rendered = render_plain(body)
+
+    return ParsedPost(
+        source_path=source_path,
+        content_hash=digest or content_hash(data),
+        title=title,
+        slug=slug,
+        published_at=published_at,
+        url_path=url_path,
+        categories=categories,
+        tags=tags,
+        summary=extract_summary(body) if name.is_markdown else "",
+        body_markdown=body,
+        body_html=sanitize_html(rendered, old_hosts),
+        source_url=extract_source_url(body),
+        is_draft=meta.get("published") is False,
+        extra=_json_safe({k: v for k, v in meta.items() if k not in FIELDS_READ}),
+        legacy_urls=[u for u in legacy_urls if u != url_path],
+        warnings=warnings,
+    )
+
+
+def titleize_slug(slug):
+    """Jekyll's ``titleize_slug``: ``i-dont-like-zeroes`` → ``I Dont Like Zeroes``."""
+    return " ".join(word.capitalize() for word in slug.split("-"))
+
+
+def extract_summary(body):
+    """The leading ``> `` blockquote of rolling news, as plain text."""
+    match = SUMMARY_RE.match(body.replace("\r\n", "\n"))
+    if not match:
+        return ""
+    lines = [re.sub(r"^[ ]{0,3}> ?", "", line) for line in match.group(1).splitlines()]
+    return "\n".join(lines).strip()
+
+
+def extract_source_url(body):
+    """The original article: the last ``<http://…>`` autolink standing on a line of its own."""
+    found = AUTOLINK_LINE_RE.findall(body)
+    return found[-1] if found else ""
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -1,0 +1,60 @@
+"""``manage.py import_posts PATH [PATH ...]``: a thin front end over news.importer.Importer."""
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, Importer, read_category_names
+
+
+class Command(BaseCommand):
+    help = "导入 Jekyll 文章：文章文件、站点文件夹（或 _posts 文件夹）或它们的 .zip 压缩包。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--dry-run", action="store_true", help="只报告会发生的变化，不写数据库")
+        parser.add_argument(
+            "--category-names", metavar="FILE.tsv",
+            help="分类显示名称文件，每行“键<TAB>名称”，无表头",
+        )
+        parser.add_argument("--quiet", action="store_true", help="不显示进度条和逐个文件的报告")
+        parser.add_argument("--workers", type=int, default=None, help="解析用的进程数（默认 2）")
+        parser.add_argument("--batch-size", type=int, default=500, help="每个事务写入的文章数")
+        parser.add_argument(
+            "--max-file-size", type=int, default=None, metavar="BYTES",
+            help="单个文件的大小上限（默认取设置 FINEWS_IMPORT_MAX_FILE_BYTES，5 MB）",
+        )
+
+    def handle(self, *args, **options):
+        names = {}
+        if options["category_names"]:
+            try:
+                names = read_category_names(options["category_names"])
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise CommandError(f"无法读取分类名称文件：{exc}") from exc
+        show_bar = not options["quiet"] and sys.stderr.isatty()
+        progress = tqdm(total=0, unit="篇", file=sys.stderr, dynamic_ncols=True) if show_bar else None
+        importer = Importer(
+            dry_run=options["dry_run"], category_names=names, workers=options["workers"],
+            batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
+            progress=progress,
+        )
+        report = importer.import_paths(options["paths"])
+
+        for item in report.outcomes:
+            if item.outcome == FAILED:
+                self.stderr.write(f"失败 {item.label}: {item.reason}")
+            elif item.outcome == SKIPPED and not options["quiet"]:
+                self.stdout.write(f"跳过 {item.label}: {item.reason}")
+            if item.warnings and not options["quiet"]:
+                for warning in item.warnings:
+                    self.stdout.write(f"注意 {item.label}: {warning}")
+        counts = report.counts
+        summary = "，".join(f"{OUTCOME_LABELS[k]} {v}" for k, v in counts.items())
+        prefix = "试运行（未写入）：" if report.dry_run else ""
+        self.stdout.write(
+            f"{prefix}{summary}；用时 {report.elapsed:.2f} 秒，"
+            f"{report.posts_per_second:.0f} 篇/秒"
+        )
+        if not report.ok:
+            raise CommandError(f"{counts[FAILED]} 个文件导入失败", returncode=1)

@@ -1,0 +1,263 @@
+"""The news data model: sources (categories), posts, their ordered categories and tags."""
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .jekyll import urls
+from .jekyll.dates import SITE_TZ
+
+
+def unique_slug(text, taken, max_length=100):
+    """A URL-safe slug for ``text``; a short hash keeps it unique when the plain one is taken."""
+    base = slugify(text, allow_unicode=True)[: max_length - 9] or "x"
+    if base not in taken:
+        return base
+    return f"{base}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+class Category(models.Model):
+    """A news source, as the Jekyll ``categories:`` key names it (case-sensitive, e.g. ``emnews``)."""
+
+    key = models.CharField("分类键", max_length=200, unique=True)
+    name = models.CharField("显示名称", max_length=200, blank=True)
+    slug = models.SlugField("slug", max_length=100, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "分类（来源）"
+        verbose_name_plural = "分类（来源）"
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name or self.key
+
+    def get_absolute_url(self):
+        return reverse("news:category", kwargs={"key": self.key})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            taken = set(
+                Category.objects.filter(slug__startswith=slugify(self.key, allow_unicode=True)[:90])
+                .values_list("slug", flat=True)
+            )
+            self.slug = unique_slug(self.key, taken)
+        super().save(*args, **kwargs)
+
+
+class CategoryAlias(models.Model):
+    """An old category key that now lives on as another category (after a merge)."""
+
+    key = models.CharField("旧分类键", max_length=200, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name = "分类别名"
+        verbose_name_plural = "分类别名"
+
+    def __str__(self):
+        return f"{self.key} → {self.category.key}"
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Posts a reader may see: published status and a publication time that has come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def newest_first(self):
+        # Jekyll's order: date descending, ties broken by the larger source path first.
+        return self.order_by("-published_at", "-source_path")
+
+    def in_category(self, category):
+        return self.filter(category_links__category=category)
+
+    def tagged(self, tag):
+        return self.filter(tag_links__tag=tag)
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "已发布"
+        DRAFT = "draft", "草稿"
+
+    title = models.CharField("标题", max_length=500, blank=True)
+    slug = models.CharField("slug", max_length=300, help_text="来自文件名（或 front matter 的 slug）")
+    published_at = models.DateTimeField("发布时间", db_index=False)
+    url_path = models.CharField(
+        "网址路径", max_length=1000, unique=True, editable=False,
+        help_text="Jekyll 生成的地址，导入时计算并固定",
+    )
+    categories = models.ManyToManyField(
+        Category, through="PostCategory", related_name="posts", verbose_name="分类"
+    )
+    tags = TaggableManager("标签", through="TaggedPost", blank=True)
+    summary = models.TextField("摘要", blank=True)
+    body_markdown = models.TextField("正文（Markdown）", blank=True)
+    body_html = models.TextField("正文（已净化 HTML）", blank=True, editable=False)
+    source_url = models.URLField("原文链接", max_length=1000, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED
+    )
+    source_path = models.CharField(
+        "来源文件", max_length=500, unique=True, editable=False,
+        help_text="导入时的相对路径，是文章的身份",
+    )
+    content_hash = models.CharField("内容哈希", max_length=64, blank=True, editable=False)
+    extra = models.JSONField("其他 front matter", default=dict, blank=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["-published_at", "-source_path"]
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at", "-source_path"], name="post_status_date"
+            ),
+            models.Index(fields=["-published_at", "-source_path"], name="post_date"),
+        ]
+        permissions = [("import_posts", "可以导入文章")]
+
+    def __str__(self):
+        return self.title or self.slug
+
+    def get_absolute_url(self):
+        return self.url_path
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def compute_url_path(self, categories=None):
+        """The Jekyll permalink for this post's own fields (used for posts made in the admin)."""
+        if categories is None:
+            categories = [c.key for c in self.ordered_categories()] if self.pk else []
+        day = timezone.localtime(self.published_at, SITE_TZ).date()
+        return urls.post_url(categories, day, self.slug)
+
+    def ordered_categories(self):
+        return [link.category for link in self.category_links.select_related("category")]
+
+    def save(self, *args, **kwargs):
+        if not self.source_path:
+            day = timezone.localtime(self.published_at, SITE_TZ).date()
+            self.source_path = f"admin/{day.isoformat()}-{self.slug}"
+        if not self.url_path:
+            self.url_path = self.compute_url_path()
+        super().save(*args, **kwargs)
+        # Keep the denormalised sort keys of the link tables in step.
+        sort_keys = {
+            "published_at": self.published_at,
+            "is_published": self.status == self.Status.PUBLISHED,
+            "source_path": self.source_path,
+        }
+        self.category_links.update(**sort_keys)
+        self.tag_links.update(**sort_keys)
+
+
+class PostCategory(models.Model):
+    """A post's place in a category. Position keeps the order the URL was built from; the post's
+    date and status are copied here so a category listing is one index range scan."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="post_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    published_at = models.DateTimeField()
+    is_published = models.BooleanField(default=True)
+    source_path = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = "文章分类"
+        verbose_name_plural = "文章分类"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "category"], name="unique_post_category"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["category", "is_published", "-published_at", "-source_path"],
+                name="postcategory_listing",
+            ),
+        ]
+
+
+class TaggedPost(TaggedItemBase):
+    """Concrete tag link, so tag listings can use an index on (tag, date)."""
+
+    content_object = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tag_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    published_at = models.DateTimeField()
+    is_published = models.BooleanField(default=True)
+    source_path = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = "文章标签"
+        verbose_name_plural = "文章标签"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tag", "is_published", "-published_at", "-source_path"],
+                name="taggedpost_listing",
+            ),
+        ]
+
+
+class LegacyURL(models.Model):
+    """An address the old site used for a post that finews serves elsewhere: answered with a 301."""
+
+    path = models.CharField("旧地址", max_length=1000, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="legacy_urls")
+
+    class Meta:
+        verbose_name = "旧地址重定向"
+        verbose_name_plural = "旧地址重定向"
+
+    def __str__(self):
+        return f"{self.path} → {self.post.url_path}"
+
+
+class ImportRun(models.Model):
+    """One run of the importer (command line or admin): who, when, from what, and the counts."""
+
+    class Origin(models.TextChoices):
+        COMMAND = "command", "命令行"
+        ADMIN = "admin", "管理后台"
+
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name="操作人",
+    )
+    origin = models.CharField("来源", max_length=10, choices=Origin.choices)
+    source = models.TextField("导入内容")
+    dry_run = models.BooleanField("试运行", default=False)
+    created = models.PositiveIntegerField("新建", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    failed = models.PositiveIntegerField("失败", default=0)
+    skipped = models.PositiveIntegerField("跳过", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.get_origin_display()} {self.started_at:%Y-%m-%d %H:%M}"
