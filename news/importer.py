@@ -279,12 +279,13 @@ class Importer:
                 pool.submit(_parse_chunk, items[i : i + size], self.old_hosts)
                 for i in range(0, len(items), size)
             ]
-            return to_parse, existing, futures
-        return to_parse, existing, _parse_chunk(items, self.old_hosts)
+            return to_parse, existing, lambda: [r for f in futures for r in f.result()]
+        results = _parse_chunk(items, self.old_hosts)
+        return to_parse, existing, lambda: results
 
-    def _write(self, to_parse, existing, parsed, names, report):
-        if not isinstance(parsed, list):
-            parsed = [result for future in parsed for result in future.result()]
+    def _write(self, to_parse, existing, results, names, report):
+        """Store a prepared batch; ``results`` waits for (and returns) its parse results."""
+        parsed = results()
         posts = []
         for (entry, _, _), result in zip(to_parse, parsed):
             self._bar_step()

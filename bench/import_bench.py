@@ -1,0 +1,59 @@
+"""Import benchmark: posts per second for a first import and a re-import of an unchanged tree.
+
+    .venv/bin/python bench/import_bench.py [--posts 10000] [--sources 2000] [--body-bytes 5000]
+
+Generates a Jekyll tree shaped like the old site (Chinese HTML bodies, stock-quote spans,
+summaries, back-links) into a temporary folder, imports it into a fresh SQLite database (or
+DATABASE_URL if set), then imports it again. Figures go to docs/benchmarks.md by hand.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--sources", type=int, default=2_000)
+    parser.add_argument("--body-bytes", type=int, default=5_000)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="finews-bench-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finews.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from news.demo import write_site
+    from news.importer import Importer, read_category_names
+
+    call_command("migrate", verbosity=0)
+    site = work / "site"
+    started = time.perf_counter()
+    write_site(site, posts=args.posts, sources=args.sources, body_bytes=args.body_bytes)
+    print(f"generated {args.posts} posts, {args.sources} sources in {time.perf_counter() - started:.1f} s")
+    names = read_category_names(site / "categories.tsv")
+    size = sum(p.stat().st_size for p in (site / "_posts").iterdir())
+    print(f"tree: {size / args.posts / 1024:.1f} KiB per post on average")
+
+    for label in ("first import", "re-import (unchanged)"):
+        report = Importer(category_names=names, workers=args.workers).import_paths([site])
+        counts = report.counts
+        print(
+            f"{label}: {report.processed} posts in {report.elapsed:.2f} s = "
+            f"{report.posts_per_second:,.0f} posts/s  {counts}"
+        )
+    print(f"database: {os.environ['DATABASE_URL']}")
+
+
+if __name__ == "__main__":
+    main()

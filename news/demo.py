@@ -1,0 +1,113 @@
+"""Generated Jekyll trees shaped like the old site's posts, for the demo site and benchmarks.
+
+Every text here is made up from short fragments; nothing is copied from real articles.
+"""
+import datetime
+import random
+from pathlib import Path
+
+SUBJECTS = [
+    "央行", "证监会", "沪深两市", "北向资金", "创业板指", "人民币汇率", "国债期货", "原油价格",
+    "黄金", "新能源汽车板块", "半导体板块", "银行股", "保险资金", "公募基金", "券商", "房地产市场",
+    "港股", "美股三大指数", "锂电池产业链", "光伏企业", "碳排放权市场", "消费电子", "医药板块",
+]
+VERBS = [
+    "震荡走高", "小幅回落", "放量上涨", "持续净流入", "创下年内新高", "迎来政策利好",
+    "发布最新数据", "加快布局", "表现分化", "获机构增持", "回应市场关切", "启动新一轮改革",
+]
+DETAILS = [
+    "业内人士认为，短期波动不改长期向好趋势。",
+    "数据显示，前三季度相关行业营收同比增长百分之十二。",
+    "分析师指出，流动性保持合理充裕，市场信心有所恢复。",
+    "多家机构表示，将继续关注宏观经济指标的边际变化。",
+    "公司公告称，本次募集资金将主要用于研发投入和产能扩张。",
+    "市场人士提醒，投资者应理性看待短期涨跌，注意控制风险。",
+    "相关负责人介绍，下一步将进一步完善信息披露制度。",
+    "从成交量看，两市合计成交额连续多个交易日突破万亿元。",
+    "据了解，该项目预计明年上半年建成投产，年产值可达数十亿元。",
+    "专家建议，应加快构建多层次资本市场体系，提升直接融资比重。",
+]
+SOURCES = [
+    ("emnews", "东财滚动新闻"), ("shanghaizhengquanbao", "上海证券报"), ("zhongguozhengquanbao", "中国证券报"),
+    ("zhengquanshibao", "证券时报"), ("21caijing", "21世纪经济报道"), ("diyicaijing", "第一财经"),
+    ("xinhuacaijing", "新华财经"), ("caixin", "财新"), ("jingjiguanchabao", "经济观察报"),
+    ("meirijingjixinwen", "每日经济新闻"),
+]
+SYLLABLES = [
+    "hua", "xin", "jin", "rong", "zheng", "quan", "cai", "jing", "tou", "zi", "guo", "ji",
+    "shang", "hai", "bei", "nan", "dong", "xi", "tian", "di", "kai", "yuan", "hong", "li",
+]
+HAN = "华信金融证券财经投资国际上海北京南方东方天地开元宏利通达恒泰中安瑞丰嘉和"
+
+
+def make_sources(count, rng):
+    """``count`` (key, display name) pairs: the real-looking few first, then generated ones."""
+    sources = list(SOURCES[:count])
+    keys = {key for key, _ in sources}
+    while len(sources) < count:
+        key = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 5)))
+        if key in keys:
+            continue
+        keys.add(key)
+        name = "".join(rng.choice(HAN) for _ in range(rng.randint(2, 4)))
+        sources.append((key, name))
+    return sources
+
+
+def make_body(rng, target_bytes, stock_links=True):
+    paragraphs = []
+    size = 0
+    while size < target_bytes:
+        text = "".join(rng.choice(DETAILS) for _ in range(rng.randint(2, 4)))
+        if stock_links and rng.random() < 0.3:
+            code = rng.randint(600000, 603999)
+            text += (
+                f'<span id="stock_1.{code}"><a href="http://quote.eastmoney.com/unify/r/1.{code}" '
+                f'class="keytip" data-code="1,{code}">{rng.choice(HAN)}{rng.choice(HAN)}股份</a></span>'
+                f"持续受到关注。"
+            )
+        paragraph = f" <p>{text}</p>"
+        paragraphs.append(paragraph)
+        size += len(paragraph.encode())
+    return "\n".join(paragraphs)
+
+
+def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None):
+    """Write a Jekyll tree with ``posts`` posts across ``sources`` categories under ``root``.
+
+    Returns the list of (key, name) sources; ``root/categories.tsv`` names them too.
+    """
+    rng = random.Random(seed)
+    root = Path(root)
+    posts_dir = root / "_posts"
+    posts_dir.mkdir(parents=True, exist_ok=True)
+    table = make_sources(sources, rng)
+    end = end or datetime.datetime.now().replace(microsecond=0)
+    span_seconds = max(posts, 1) * 97
+    for number in range(posts):
+        key, name = table[0] if number % 3 == 0 else rng.choice(table)
+        moment = end - datetime.timedelta(seconds=rng.randint(0, span_seconds))
+        ident = f"{moment:%Y%m%d}{number:010d}"
+        title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(SUBJECTS)}{rng.choice(VERBS)}"
+        offset = " +0800" if number % 2 else ""
+        summary = ""
+        if key == "emnews":
+            summary = f"> {rng.choice(DETAILS)}{rng.choice(DETAILS)}\n\n"
+        tag = name if name.endswith("新闻") else f"{name}新闻"
+        body = make_body(rng, body_bytes)
+        text = (
+            "---\nlayout: post\n"
+            f'title: "{title}"\n'
+            f"date: {moment:%Y-%m-%d %H:%M:%S}{offset}\n"
+            f"categories: {key}\n"
+            f"tags: {tag}\n"
+            "---\n"
+            f"{summary}{body}\n\n"
+            f"<http://finance.example.com/news/{ident}.html>\n\n"
+            f"[返回{name}](//finews.withounder.com/{key}/)｜[返回首页](//finews.withounder.com/)"
+        )
+        (posts_dir / f"{moment:%Y-%m-%d}-{ident}.md").write_text(text, encoding="utf-8")
+    with open(root / "categories.tsv", "w", encoding="utf-8") as handle:
+        for key, name in table:
+            handle.write(f"{key}\t{name if name.endswith('新闻') else name + '新闻'}\n")
+    return table

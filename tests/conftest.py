@@ -1,0 +1,48 @@
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORPUS = SHARED / "corpus" / "finews"
+SEED_POST = SHARED / "corpus" / "seed-post.md"
+
+
+def post_text(front_matter="", body="正文。", *, raw=None):
+    """A post file's text: ``front_matter`` lines between ``---`` fences, then the body."""
+    if raw is not None:
+        return raw
+    return f"---\n{textwrap.dedent(front_matter).strip()}\n---\n{body}"
+
+
+class SiteBuilder:
+    """Writes small Jekyll trees for tests: ``site.post("2022-02-17-x.md", title="…")``."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        (self.root / "_posts").mkdir(parents=True, exist_ok=True)
+
+    def post(self, name, front_matter=None, body="正文。", *, raw=None, folder="_posts", **fields):
+        if front_matter is None:
+            lines = {"layout": "post", **fields}
+            front_matter = "\n".join(f"{k}: {v}" for k, v in lines.items())
+        path = self.root / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = post_text(front_matter, body, raw=raw)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def site(tmp_path):
+    return SiteBuilder(tmp_path / "site")
+
+
+@pytest.fixture
+def corpus_dir():
+    if not (CORPUS / "_posts").is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
