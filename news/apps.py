@@ -5,3 +5,6 @@ class NewsConfig(AppConfig):
     name = "news"
     verbose_name = "新闻"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -3,6 +3,8 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -168,6 +170,52 @@ class Post(models.Model):
         self.tag_links.update(**sort_keys)
 
 
+class LinkQuerySet(models.QuerySet):
+    """Queries on the post–category and post–tag link tables, which carry the sort keys."""
+
+    def live(self, now=None):
+        return self.filter(is_published=True, published_at__lte=now or timezone.now())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-source_path")
+
+    def before(self, link):
+        """Links older than ``link`` in listing order (the next-older post first)."""
+        return self.filter(
+            Q(published_at__lt=link.published_at)
+            | Q(published_at=link.published_at, source_path__lt=link.source_path)
+        ).newest_first()
+
+    def after(self, link):
+        """Links newer than ``link`` (the next-newer post first)."""
+        return self.filter(
+            Q(published_at__gt=link.published_at)
+            | Q(published_at=link.published_at, source_path__gt=link.source_path)
+        ).order_by("published_at", "source_path")
+
+
+class TagLinkQuerySet(LinkQuerySet):
+    def newest_per_tag(self, per_tag):
+        """The ``per_tag`` newest links of every tag, in one window-function query."""
+        return self.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("tag_id")],
+                order_by=[F("published_at").desc(), F("source_path").desc()],
+            )
+        ).filter(rank__lte=per_tag)
+
+    def first_appearances(self):
+        """Each tag's oldest link: Jekyll orders ``site.tags`` by where a tag first appears."""
+        return self.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("tag_id")],
+                order_by=[F("published_at").asc(), F("source_path").asc(), F("position").asc()],
+            )
+        ).filter(rank=1)
+
+
 class PostCategory(models.Model):
     """A post's place in a category. Position keeps the order the URL was built from; the post's
     date and status are copied here so a category listing is one index range scan."""
@@ -178,6 +226,8 @@ class PostCategory(models.Model):
     published_at = models.DateTimeField()
     is_published = models.BooleanField(default=True)
     source_path = models.CharField(max_length=500)
+
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "文章分类"
@@ -202,6 +252,8 @@ class TaggedPost(TaggedItemBase):
     published_at = models.DateTimeField()
     is_published = models.BooleanField(default=True)
     source_path = models.CharField(max_length=500)
+
+    objects = TagLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "文章标签"

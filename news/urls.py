@@ -1,4 +1,25 @@
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
+from django.views.decorators.cache import cache_page
+
+from . import feeds, views
 
 app_name = "news"
-urlpatterns = []
+
+
+def cached(view):
+    return cache_page(settings.FINEWS_CACHE_SECONDS)(view)
+
+
+urlpatterns = [
+    path("", cached(views.HomeView.as_view()), name="home"),
+    path("index.html", views.home_redirect),
+    path("feed.xml", cached(feeds.PostFeed()), name="feed"),
+    path("emnews/", cached(views.LatestOfTagView.as_view()), name="emnews"),
+    path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),
+    path("category/<path:key>.html", cached(views.CategoryView.as_view()), name="category"),
+    path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),
+    path("tag/<path:name>/", cached(views.TagView.as_view()), name="tag"),
+    re_path(r"^(?P<key>[^/]+)/$", cached(views.category_back_link), name="category_short"),
+    re_path(r"^(?P<path>.+)$", views.ArticleView.as_view(), name="article"),
+]

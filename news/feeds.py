@@ -1,0 +1,85 @@
+"""Atom feeds: the whole site at the old ``/feed.xml``, and one per category and per tag."""
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from taggit.models import Tag
+
+from .models import Category, Post, PostCategory, TaggedPost
+
+
+class PostFeed(Feed):
+    feed_type = Atom1Feed
+    title = settings.FINEWS_SITE_TITLE
+    link = "/"
+    subtitle = "金融消息：最新文章"
+
+    def posts(self, queryset):
+        # jekyll-feed re-sorted by date only, so same-second ties come out in ascending path order.
+        return list(
+            queryset.order_by("-published_at", "source_path").prefetch_related(
+                Prefetch("category_links", PostCategory.objects.select_related("category")),
+                Prefetch("tag_links", TaggedPost.objects.select_related("tag").order_by("position")),
+            )[: settings.FINEWS_FEED_ITEMS]
+        )
+
+    def items(self, obj=None):
+        return self.posts(Post.objects.published())
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.body_html
+
+    def item_link(self, item):
+        return item.url_path
+
+    def item_guid(self, item):
+        return self._request.build_absolute_uri(item.url_path)
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+    def item_categories(self, item):
+        return [link.category.key for link in item.category_links.all()] + [
+            link.tag.name for link in item.tag_links.all()
+        ]
+
+    def __call__(self, request, *args, **kwargs):
+        self._request = request
+        return super().__call__(request, *args, **kwargs)
+
+
+class CategoryFeed(PostFeed):
+    def get_object(self, request, key):
+        return get_object_or_404(Category, key=key)
+
+    def title(self, obj):
+        return f"{obj.display_name} - {settings.FINEWS_SITE_TITLE}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.posts(Post.objects.published().in_category(obj))
+
+
+class TagFeed(PostFeed):
+    def get_object(self, request, name):
+        return get_object_or_404(Tag, name=name)
+
+    def title(self, obj):
+        return f"{obj.name} - {settings.FINEWS_SITE_TITLE}"
+
+    def link(self, obj):
+        return f"/tag/{obj.name}/"
+
+    def items(self, obj):
+        return self.posts(Post.objects.published().tagged(obj))
