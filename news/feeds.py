@@ -3,9 +3,11 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from taggit.models import Tag
 
+from .jekyll.dates import SITE_TZ
 from .models import Category, Post, PostCategory, TaggedPost
 
 
@@ -42,10 +44,9 @@ class PostFeed(Feed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, item):
-        return item.published_at
+        return timezone.localtime(item.published_at, SITE_TZ)
 
-    def item_updateddate(self, item):
-        return item.published_at
+    item_updateddate = item_pubdate
 
     def item_categories(self, item):
         return [link.category.key for link in item.category_links.all()] + [

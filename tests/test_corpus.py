@@ -61,3 +61,51 @@ def test_reimport_changes_nothing(imported, corpus_dir):
                  str(corpus_dir / "categories.tsv"), stdout=out)
     assert "新建 0，更新 0，未变 153，失败 0" in out.getvalue()
     assert list(Post.objects.values_list("id", "url_path", "content_hash", "updated_at")) == before
+
+
+def test_reader_pages_match_jekylls_listings(imported, client, settings):
+    import re
+    import xml.etree.ElementTree as ET
+
+    from django.core.cache import cache
+
+    cache.clear()
+    home = client.get("/").content.decode()
+    assert re.findall(r'<h2 id="([^"]+)">', home) == ["站长消息", "东财滚动新闻", "上海证券报新闻"]
+    groups = re.findall(r'<h2 id="[^"]+">[^<]+</h2>\s*<ul>(.*?)</ul>', home, re.S)
+    assert [g.count("<li>") for g in groups] == [1, 5, 2]
+    assert '<li><a href="/emnews/2022/05/26/202205262391921712.html">' in groups[1]
+
+    emnews = client.get("/emnews/").content.decode()
+    assert emnews.count('target="_blank" rel="noopener"') == 20
+
+    for category in Category.objects.all():
+        url, seen = category.get_absolute_url(), []
+        base = url
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            assert f"<h1>{category.name}</h1>" in html.replace("&amp;", "&") or category.name == ""
+            seen += re.findall(r'<li><a href="([^"]+)">', html)
+            nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
+            url = base + nxt.group(1) if nxt else None
+        expected = list(Post.objects.published().in_category(category).newest_first()
+                        .values_list("url_path", flat=True))
+        assert seen == expected, category.key
+    assert len(re.findall(r"<li><a", client.get("/category/emnews.html?page=3").content.decode())) == 50
+
+    feed = ET.fromstring(client.get("/feed.xml").content)
+    links = [e.find("{http://www.w3.org/2005/Atom}link").get("href")
+             for e in feed.findall("{http://www.w3.org/2005/Atom}entry")]
+    assert len(links) == 10
+    assert links[0].endswith("/emnews/2022/05/26/202205262391921712.html")
+    assert links[1].endswith("/shanghaizhengquanbao/2022/05/26/NW202205262391921712.html")
+
+    for post in Post.objects.all():
+        html = client.get(post.url_path).content.decode()
+        local = post.published_at.astimezone(SITE_TZ)
+        assert f"{local:%Y-%m-%d %H:%M:%S}</time></small>" in html, post.url_path
+        assert "<h1>" in html and "tags: " in html
+        for tag in post.tags.names():
+            assert f"<em>{tag}</em>" in html

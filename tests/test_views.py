@@ -1,0 +1,289 @@
+"""Reader pages through the test client: markup, order, pagination, 404s, drafts, query counts."""
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.cache import cache
+
+from news.jekyll.dates import SITE_TZ
+from news.models import CategoryAlias, LegacyURL
+
+from . import builders
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def at(hour, minute=0, second=0, day=17):
+    return datetime.datetime(2022, 2, day, hour, minute, second, tzinfo=SITE_TZ)
+
+
+def hrefs(html, pattern=r'<li><a href="([^"]+)"'):
+    return re.findall(pattern, html)
+
+
+# --- home ---------------------------------------------------------------------------------
+
+def test_home_sections_in_order_of_each_tags_oldest_post(client):
+    builders.post("B1", tags=["乙"], when=at(9))
+    builders.post("A1", tags=["甲", "乙"], when=at(8))
+    builders.post("C1", tags=["丙"], when=at(10))
+    for minute in range(7):
+        builders.post(f"A新{minute}", tags=["甲"], when=at(11, minute))
+    html = client.get("/").content.decode()
+    assert re.findall(r'<h2 id="([^"]+)">', html) == ["甲", "乙", "丙"]
+    section = html.split('<h2 id="甲">')[1].split("</ul>")[0]
+    assert re.findall(r">([^<]+)</a></li>", section) == ["A新6", "A新5", "A新4", "A新3", "A新2"]
+    assert 'href="#%E7%94%B2"' in html  # the source index jumps to the section
+
+
+def test_home_hides_drafts_and_future_posts(client):
+    builders.post("草稿", tags=["甲"], status="draft")
+    builders.post("未来", tags=["乙"], when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
+    builders.post("可见", tags=["丙"])
+    html = client.get("/").content.decode()
+    assert "可见" in html and "草稿" not in html and "未来" not in html
+
+
+def test_home_ties_put_larger_path_first(client):
+    builders.post("小", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
+    builders.post("大", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
+    html = client.get("/").content.decode()
+    assert html.index("大") < html.index("小")
+
+
+def test_home_empty_database(client):
+    response = client.get("/")
+    assert response.status_code == 200 and "还没有文章" in response.content.decode()
+
+
+@pytest.mark.parametrize("tags", [3, 30])
+def test_home_query_count_does_not_grow(client, django_assert_max_num_queries, tags):
+    for number in range(tags):
+        for _ in range(3):
+            builders.post(tags=[f"来源{number}"])
+    with django_assert_max_num_queries(2):
+        assert client.get("/").status_code == 200
+
+
+# --- categories, tags, emnews --------------------------------------------------------------
+
+def test_category_page_lists_newest_first_under_display_name(client):
+    builders.category("21caijing", "湖南日报新闻")
+    old = builders.post("旧", categories=["21caijing"], when=at(8))
+    new = builders.post("新", categories=["21caijing"], when=at(9))
+    builders.post("别的", categories=["emnews"])
+    response = client.get("/category/21caijing.html")
+    html = response.content.decode()
+    assert "<h1>湖南日报新闻</h1>" in html
+    assert hrefs(html) == [new.url_path, old.url_path]
+    assert 'type="application/atom+xml"' in html and "/category/21caijing/feed.xml" in html
+    assert client.get("/21caijing/").content.decode().count("<li><a") == 2
+
+
+def test_category_pagination(client, settings):
+    settings.FINEWS_LISTING_PAGE_SIZE = 3
+    from news import views
+    views.CategoryView.paginate_by = 3
+    try:
+        posts = [builders.post(f"第{n}", categories=["pg"], when=at(8, n)) for n in range(7)]
+        seen = []
+        url = "/category/pg.html"
+        pages = 0
+        while url:
+            html = client.get(url).content.decode()
+            pages += 1
+            seen += hrefs(html)
+            nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
+            url = "/category/pg.html" + nxt.group(1) if nxt else None
+            if pages == 2:
+                assert '<link rel="prev" href="?page=1">' in html and '<link rel="next" href="?page=3">' in html
+        assert pages == 3
+        assert seen == [p.url_path for p in reversed(posts)]
+        assert client.get("/category/pg.html?page=4").status_code == 404
+        assert client.get("/category/pg.html?page=abc").status_code == 404
+        assert 'rel="prev"' not in client.get("/category/pg.html").content.decode()
+    finally:
+        views.CategoryView.paginate_by = settings.FINEWS_LISTING_PAGE_SIZE
+
+
+def test_unknown_category_and_tag_are_404(client):
+    for url in ["/category/nope.html", "/nope/", "/tag/nope/", "/category/nope/feed.xml", "/tag/nope/feed.xml"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+    assert "此页面不存在" in client.get("/nope/").content.decode()
+
+
+def test_merged_category_redirects(client):
+    target = builders.category("emnews")
+    CategoryAlias.objects.create(key="oldnews", category=target)
+    response = client.get("/category/oldnews.html")
+    assert response.status_code == 301 and response["Location"] == "/category/emnews.html"
+
+
+def test_category_keys_are_case_sensitive_and_may_hold_spaces(client):
+    builders.category("TechWeb", "甲")
+    builders.category("Techweb", "乙")
+    builders.category("21shijijingjibaodao 21caijingAPP", "丙")
+    assert "<h1>甲</h1>" in client.get("/category/TechWeb.html").content.decode()
+    assert "<h1>乙</h1>" in client.get("/category/Techweb.html").content.decode()
+    assert client.get("/category/21shijijingjibaodao%2021caijingAPP.html").status_code == 200
+
+
+def test_tag_page(client):
+    post = builders.post("有标签", tags=["上海证券报新闻"])
+    html = client.get("/tag/上海证券报新闻/").content.decode()
+    assert post.url_path in html and "标签：上海证券报新闻" in html
+    assert client.get("/tag/%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB/").status_code == 200
+
+
+def test_emnews_shows_the_20_newest_in_new_tabs(client):
+    posts = [builders.post(f"滚动{n}", when=at(8, n)) for n in range(22)]
+    builders.post("别的来源", categories=["x"], tags=["别的"])
+    html = client.get("/emnews/").content.decode()
+    links = re.findall(r'<li><a href="([^"]+)" target="_blank" rel="noopener">', html)
+    assert links == [p.url_path for p in reversed(posts)][:20]
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries, count):
+    for n in range(count):
+        builders.post(categories=["emnews", f"c{n % 5}"], tags=["东财滚动新闻", f"t{n % 4}"])
+    for url, limit in [("/category/emnews.html", 3), ("/emnews/", 2), ("/tag/东财滚动新闻/", 3),
+                       ("/c1/", 3)]:
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200, url
+
+
+def test_listings_refresh_but_articles_do_not(client):
+    post = builders.post()
+    assert 'data-refresh-seconds="60"' in client.get("/").content.decode()
+    assert 'data-refresh-seconds="60"' in client.get("/category/emnews.html").content.decode()
+    assert "data-refresh-seconds" not in client.get(post.url_path).content.decode()
+
+
+# --- articles ----------------------------------------------------------------------------
+
+def test_article_page(client):
+    builders.category("emnews", "东财滚动新闻")
+    older = builders.post("较旧", when=at(8))
+    post = builders.post("标题 <b>不是标签</b>", tags=["东财滚动新闻", "第二"], when=at(17, 38, 20),
+                         body='<p>正文<strong>粗</strong></p>')
+    post.source_url = "http://finance.example.com/x.html"
+    post.save()
+    newer = builders.post("较新", when=at(18))
+    html = client.get(post.url_path).content.decode()
+    assert "<small class=\"post-date\">(GMT+8, Asia/Shanghai, CST) <time datetime=\"2022-02-17T17:38:20+08:00\">2022-02-17 17:38:20</time></small>" in html
+    assert "<h1>标题 &lt;b&gt;不是标签&lt;/b&gt;</h1>" in html
+    assert "<p>正文<strong>粗</strong></p>" in html
+    assert re.search(r"tags: <a href=\"/tag/[^\"]+/\"><em>东财滚动新闻</em></a> - <a href=\"/tag/[^\"]+/\"><em>第二</em></a>", html)
+    assert '<a href="/category/emnews.html">东财滚动新闻</a>' in html
+    assert 'href="http://finance.example.com/x.html"' in html
+    assert f'rel="next" href="{older.url_path}"' in html and f'rel="prev" href="{newer.url_path}"' in html
+
+
+def test_unicode_and_percent_encoded_urls_resolve(client):
+    post = builders.post("中文", categories=["财经"], slug="中文 标题")
+    assert post.url_path == "/%E8%B4%A2%E7%BB%8F/2022/02/17/%E4%B8%AD%E6%96%87-%E6%A0%87%E9%A2%98.html"
+    assert client.get(post.url_path).status_code == 200
+    assert client.get("/财经/2022/02/17/中文-标题.html").status_code == 200
+
+
+def test_legacy_url_redirects_permanently(client):
+    post = builders.post()
+    LegacyURL.objects.create(path="/2022/02/17/old.html", post=post)
+    response = client.get("/2022/02/17/old.html")
+    assert response.status_code == 301 and response["Location"] == post.url_path
+
+
+def test_drafts_are_404_for_readers_and_bannered_for_staff(client, admin_client):
+    draft = builders.post("草稿文章", status="draft")
+    future = builders.post("未来文章", when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
+    assert client.get(draft.url_path).status_code == 404
+    assert client.get(future.url_path).status_code == 404
+    html = admin_client.get(draft.url_path).content.decode()
+    assert "草稿/draft" in html and "草稿文章" in html
+    assert "定时发布" in admin_client.get(future.url_path).content.decode()
+
+
+def test_article_404_page(client):
+    response = client.get("/emnews/2022/02/17/nothing.html")
+    html = response.content.decode()
+    assert response.status_code == 404 and "此页面不存在" in html and '<a href="/">返回首页</a>' in html
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_article_query_count_does_not_grow(client, django_assert_max_num_queries, count):
+    posts = [builders.post(tags=["东财滚动新闻", "甲", "乙"], categories=["emnews", "x"]) for _ in range(count)]
+    with django_assert_max_num_queries(5):
+        assert client.get(posts[count // 2].url_path).status_code == 200
+
+
+def test_editor_save_refreshes_a_cached_article(client):
+    post = builders.post("初稿标题")
+    assert "初稿标题" in client.get(post.url_path).content.decode()
+    post.title = "改后标题"
+    post.save()
+    assert "改后标题" in client.get(post.url_path).content.decode()
+
+
+def test_cached_article_costs_no_query(client, django_assert_num_queries):
+    post = builders.post()
+    client.get(post.url_path)
+    with django_assert_num_queries(0):
+        assert client.get(post.url_path).status_code == 200
+
+
+# --- feeds -------------------------------------------------------------------------------
+
+def parse_feed(response):
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def test_site_feed_is_atom_with_the_10_newest(client):
+    posts = [builders.post(f"第{n}", when=at(8, n)) for n in range(12)]
+    builders.post("草稿", status="draft")
+    feed = parse_feed(client.get("/feed.xml"))
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 10
+    first = entries[0]
+    assert first.find(f"{ATOM}title").text == "第11"
+    assert first.find(f"{ATOM}id").text == f"http://testserver{posts[-1].url_path}"
+    assert first.find(f"{ATOM}link").get("href") == f"http://testserver{posts[-1].url_path}"
+    assert first.find(f"{ATOM}published").text.startswith("2022-02-17T08:11:00+08:00")
+    assert {c.get("term") for c in first.findall(f"{ATOM}category")} == {"emnews", "东财滚动新闻"}
+
+
+def test_feed_ties_put_smaller_path_first(client):
+    builders.post("小", when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
+    builders.post("大", when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
+    titles = [e.find(f"{ATOM}title").text for e in parse_feed(client.get("/feed.xml")).findall(f"{ATOM}entry")]
+    assert titles == ["小", "大"]
+
+
+def test_category_and_tag_feeds(client):
+    builders.post("甲类", categories=["jia"], tags=["甲新闻"])
+    builders.post("乙类", categories=["yi"], tags=["乙新闻"])
+    cat = parse_feed(client.get("/category/jia/feed.xml"))
+    assert [e.find(f"{ATOM}title").text for e in cat.findall(f"{ATOM}entry")] == ["甲类"]
+    tag = parse_feed(client.get("/tag/乙新闻/feed.xml"))
+    assert [e.find(f"{ATOM}title").text for e in tag.findall(f"{ATOM}entry")] == ["乙类"]
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_feed_query_counts(client, django_assert_max_num_queries, count):
+    for n in range(count):
+        builders.post(categories=["emnews", "b"], tags=["东财滚动新闻", "x", "y"])
+    for url, limit in [("/feed.xml", 3), ("/category/emnews/feed.xml", 4), ("/tag/x/feed.xml", 4)]:
+        cache.clear()
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
