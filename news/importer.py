@@ -146,21 +146,16 @@ class Importer:
         finally:
             found.close()
 
-    def collect_uploads(self, uploads):
-        """A SourceSet for uploaded files (``.md`` posts or ``.zip`` trees); nothing is written."""
+    def collect_paths_for_upload(self, paths):
+        """A SourceSet for uploaded files staged on disk: ``.zip`` trees, or loose post files
+        (each is ``_posts/<its name>``, whatever folder it was staged in)."""
         found = jekyll_sources.SourceSet()
-        for upload in uploads:
-            name = os.path.basename(upload.name)
-            if name.lower().endswith(".zip"):
-                jekyll_sources.add_zip(upload, found, label=name, max_zip_bytes=self.max_zip_bytes)
+        for path in paths:
+            if path.suffix.lower() == ".zip":
+                jekyll_sources.add_zip(path, found, label=path.name, max_zip_bytes=self.max_zip_bytes)
             else:
-                def loader(limit, upload=upload):
-                    upload.seek(0)
-                    return upload.read(limit)
-
-                found.entries.append(jekyll_sources.Entry(
-                    name, f"_posts/{name}", loader=loader, size=upload.size,
-                ))
+                found.entries.append(
+                    jekyll_sources.file_entry(path, f"_posts/{path.name}", path.name))
         return found
 
     # --- the run ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Category(models.Model):
         ordering = ["key"]
 
     def __str__(self):
-        return self.display_name
+        return f"{self.name} ({self.key})" if self.name and self.name != self.key else self.key
 
     @property
     def display_name(self):

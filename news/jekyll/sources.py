@@ -64,13 +64,13 @@ def collect(paths, *, max_zip_bytes):
         elif path.is_file() and path.suffix.lower() == ".zip":
             add_zip(path, found, label=str(path), max_zip_bytes=max_zip_bytes)
         elif path.is_file():
-            found.entries.append(_file_entry(path, _loose_source_path(path), str(path)))
+            found.entries.append(file_entry(path, _loose_source_path(path), str(path)))
         else:
             found.entries.append(Entry(str(path), path.name, problem="找不到这个文件或文件夹"))
     return found
 
 
-def _file_entry(path, source_path, label):
+def file_entry(path, source_path, label):
     def loader(limit, path=path):
         with open(path, "rb") as handle:
             return handle.read(limit)
@@ -105,7 +105,7 @@ def _collect_folder(folder, found):
             relatives.append((rel_dir / name).as_posix().removeprefix("./"))
     _add_relatives(
         relatives, found,
-        entry_of=lambda rel: _file_entry(root / rel, rel, str(root / rel)),
+        entry_of=lambda rel: file_entry(root / rel, rel, str(root / rel)),
         read_text=lambda rel: (root / rel).read_bytes(),
     )
 
