@@ -44,12 +44,14 @@ def make_sources(count, rng):
     """``count`` (key, display name) pairs: the real-looking few first, then generated ones."""
     sources = list(SOURCES[:count])
     keys = {key for key, _ in sources}
+    names = {name for _, name in sources}
     while len(sources) < count:
         key = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 5)))
-        if key in keys:
+        name = "".join(rng.choice(HAN) for _ in range(rng.randint(2, 5)))
+        if key in keys or name in names:
             continue
         keys.add(key)
-        name = "".join(rng.choice(HAN) for _ in range(rng.randint(2, 4)))
+        names.add(name)
         sources.append((key, name))
     return sources
 

@@ -2,9 +2,8 @@
 import hashlib
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connections, models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -195,25 +194,46 @@ class LinkQuerySet(models.QuerySet):
 
 
 class TagLinkQuerySet(LinkQuerySet):
-    def newest_per_tag(self, per_tag):
-        """The ``per_tag`` newest links of every tag, in one window-function query."""
-        return self.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("tag_id")],
-                order_by=[F("published_at").desc(), F("source_path").desc()],
-            )
-        ).filter(rank__lte=per_tag)
+    def home_sections(self, per_tag, now=None):
+        """The ``per_tag`` newest live posts of every tag, with the tags in Jekyll's ``site.tags``
+        order (where each tag's oldest post stands), in one query whatever the number of tags.
 
-    def first_appearances(self):
-        """Each tag's oldest link: Jekyll orders ``site.tags`` by where a tag first appears."""
-        return self.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("tag_id")],
-                order_by=[F("published_at").asc(), F("source_path").asc(), F("position").asc()],
+        Each tag's cut-off date and oldest post are index seeks on (tag, date), done once per tag
+        in a materialised CTE; the join then reads only the few rows above each cut-off.
+        Returns ``[(tag_name, [(title, url_path), ...]), ...]``.
+        """
+        connection = connections[self.db]
+        now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+        link, post, tag = (m._meta.db_table for m in (self.model, Post, self.model.tag.field.related_model))
+        live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
+        sql = f"""
+            WITH cut AS MATERIALIZED (
+                SELECT t.id AS tag_id, t.name AS name,
+                    (SELECT x.published_at FROM {link} x WHERE {live}
+                     ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
+                    (SELECT x.id FROM {link} x WHERE {live}
+                     ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
+                FROM {tag} t
             )
-        ).filter(rank=1)
+            SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
+            FROM cut
+            JOIN {link} f ON f.id = cut.first_id
+            JOIN {link} l ON l.tag_id = cut.tag_id
+            JOIN {post} p ON p.id = l.content_object_id
+            WHERE l.is_published AND l.published_at <= %s
+              AND l.published_at >= COALESCE(cut.cutoff, f.published_at)
+            ORDER BY f.published_at, f.source_path, f.position,
+                     l.published_at DESC, l.source_path DESC
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, per_tag - 1, now, now])
+            rows = cursor.fetchall()
+        sections = {}
+        for tag_id, name, title, url_path, _, _ in rows:
+            posts = sections.setdefault(tag_id, (name, []))[1]
+            if len(posts) < per_tag:  # ties at the cut-off can bring a few more
+                posts.append((title, url_path))
+        return list(sections.values())
 
 
 class PostCategory(models.Model):
@@ -238,7 +258,7 @@ class PostCategory(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["category", "is_published", "-published_at", "-source_path"],
+                fields=["category", "-published_at", "-source_path", "is_published"],
                 name="postcategory_listing",
             ),
         ]
@@ -263,7 +283,7 @@ class TaggedPost(TaggedItemBase):
         ]
         indexes = [
             models.Index(
-                fields=["tag", "is_published", "-published_at", "-source_path"],
+                fields=["tag", "-published_at", "-source_path", "is_published"],
                 name="taggedpost_listing",
             ),
         ]

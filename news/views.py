@@ -1,11 +1,16 @@
 """Reader pages: the old site's listings at the old addresses, from the database."""
+import html
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
 
@@ -29,33 +34,72 @@ class HomeView(RefreshingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        live = TaggedPost.objects.live(now)
-        order = {
-            row["tag_id"]: (row["published_at"], row["source_path"], row["position"])
-            for row in live.first_appearances().values(
-                "tag_id", "published_at", "source_path", "position")
-        }
-        sections = {}
-        for row in live.newest_per_tag(settings.FINEWS_HOME_POSTS_PER_TAG).values(
-            "tag_id", "tag__name", "content_object__title", "content_object__url_path", "rank",
-        ).order_by("tag_id", "rank"):
-            section = sections.setdefault(row["tag_id"], {"name": row["tag__name"], "posts": []})
-            section["posts"].append(
-                {"title": row["content_object__title"], "url": row["content_object__url_path"]})
-        context["sections"] = [sections[tag_id] for tag_id in sorted(sections, key=order.__getitem__)]
+        tag_prefix = reverse("news:tag", kwargs={"name": "-"}).removesuffix("-/")
+        context["sections"] = [
+            {
+                "name": name,
+                "anchor": quote(name, safe=""),
+                "tag_url": f"{tag_prefix}{quote(name)}/",
+                "items": link_items(posts),
+            }
+            for name, posts in TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG)
+        ]
         return context
 
 
+def link_items(posts):
+    """``<li><a href=URL>TITLE</a></li>`` lines, both values escaped.
+
+    With ~2,000 sources the home page holds ~10,000 links; joining them here with the standard
+    library's escape is several times cheaper than a template loop or format_html per link.
+    """
+    return mark_safe("\n".join(
+        f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url in posts))
+
+
+class ListingPage:
+    """One page of a listing, known without COUNT(*): one row past the page says a next one exists."""
+
+    def __init__(self, rows, number, size):
+        self.object_list = rows[:size]
+        self.number = number
+        self.has_next = len(rows) > size
+        self.has_previous = number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
 class PagedListingMixin(RefreshingMixin):
-    paginate_by = settings.FINEWS_LISTING_PAGE_SIZE
+    """Newest-first listings paged by ``?page=N``, with rel=next/prev links.
+
+    No COUNT(*): a source with hundreds of thousands of posts pages as cheaply as a small one.
+    """
+
     context_object_name = "links"
 
     def paginate_queryset(self, queryset, page_size):
         try:
-            return super().paginate_queryset(queryset, page_size)
-        except Http404:
+            number = int(self.request.GET.get("page") or 1)
+        except ValueError:
             raise Http404("没有这一页") from None
+        if number < 1:
+            raise Http404("没有这一页")
+        offset = (number - 1) * page_size
+        # Skip rows on the link table's index alone, then join only the page's rows: a deep
+        # page would otherwise join every skipped row.
+        window = queryset.values("pk")[offset : offset + page_size + 1]
+        rows = list(queryset.filter(pk__in=window))
+        if number > 1 and not rows:
+            raise Http404("没有这一页")
+        page = ListingPage(rows, number, page_size)
+        return None, page, page.object_list, page.has_next or page.has_previous
+
+    def get_paginate_by(self, queryset):
+        return settings.FINEWS_LISTING_PAGE_SIZE
 
 
 class CategoryView(PagedListingMixin, ListView):

@@ -1,0 +1,96 @@
+"""Fill a database with generated posts fast (bulk inserts), for the page and admin benchmarks.
+
+Not the importer: these benchmarks measure serving, so the data goes straight in. Shaped like the
+old site: one big rolling-news source (a third of the posts) and ~2,000 smaller sources, each with
+its ``<name>新闻`` tag, Chinese titles and bodies.
+"""
+import datetime
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(db_path):
+    """Production-like settings (DEBUG off: no query log, hashed static files) on ``db_path``."""
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{db_path}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finews.settings")
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("STATIC_ROOT", f"{db_path}-static")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def fill(posts, sources, seed=11):
+    from django.core.management import call_command
+    from django.db import transaction
+    from taggit.models import Tag
+
+    from news.demo import DETAILS, SUBJECTS, VERBS, make_body, make_sources
+    from news.jekyll.dates import SITE_TZ
+    from news.jekyll.urls import post_url
+    from news.models import Category, Post, PostCategory, TaggedPost
+
+    call_command("migrate", verbosity=0)
+    if Post.objects.count() >= posts:
+        print(f"database already holds {Post.objects.count()} posts")
+        return
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    table = make_sources(sources, rng)
+    categories = Category.objects.bulk_create(
+        [Category(key=key, name=f"{name}新闻", slug=f"s{i}-{key}") for i, (key, name) in enumerate(table)])
+    tags = Tag.objects.bulk_create(
+        [Tag(name=f"{name}新闻" if i else "东财滚动新闻", slug=f"t{i}") for i, (_, name) in enumerate(table)])
+    bodies = [make_body(rng, 1500) for _ in range(50)]
+    end = datetime.datetime(2026, 11, 1, tzinfo=SITE_TZ)
+    batch = 5000
+    for start in range(0, posts, batch):
+        rows = []
+        for number in range(start, min(start + batch, posts)):
+            index = 0 if number % 3 == 0 else rng.randrange(1, len(table))
+            moment = end - datetime.timedelta(seconds=number * 37 + rng.randint(0, 30))
+            slug = f"{moment:%Y%m%d}{number:010d}"
+            title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(DETAILS)[:18]}"
+            rows.append((index, Post(
+                title=title, slug=slug, published_at=moment,
+                url_path=post_url([table[index][0]], moment.date(), slug),
+                body_markdown=rng.choice(bodies), body_html=rng.choice(bodies),
+                source_path=f"_posts/{moment:%Y-%m-%d}-{slug}.md",
+                source_url=f"http://finance.example.com/{slug}.html",
+            )))
+        with transaction.atomic():
+            Post.objects.bulk_create([post for _, post in rows], batch_size=1000)
+            keys = lambda p: {"published_at": p.published_at, "is_published": True, "source_path": p.source_path}
+            PostCategory.objects.bulk_create(
+                [PostCategory(post=p, category=categories[i], **keys(p)) for i, p in rows], batch_size=2000)
+            TaggedPost.objects.bulk_create(
+                [TaggedPost(content_object=p, tag=tags[i], **keys(p)) for i, p in rows], batch_size=2000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE") if connection.vendor == "sqlite" else cursor.execute("ANALYZE")
+    print(f"filled {posts} posts, {sources} sources in {time.perf_counter() - started:.1f} s")
+
+
+def timed(function, repeat):
+    """Median and 95th percentile, in milliseconds, of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]

@@ -1,0 +1,61 @@
+"""Reader page benchmark: server time per request, uncached and cached.
+
+    .venv/bin/python bench/page_bench.py [--posts 100000] [--sources 2000] [--db /tmp/finews-bench.sqlite3]
+
+Fills the database once (bench/fill.py; reused on later runs), then times requests through
+Django's test client (the whole middleware and view stack, no network) for the home page, a
+category page (first and 100th page), an article and the feed.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fill import fill, setup_django, timed  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--sources", type=int, default=2_000)
+    parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    setup_django(args.db)
+    fill(args.posts, args.sources)
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from news.models import Category, Post
+
+    client = Client()
+    big = Category.objects.get(key="emnews")
+    article = Post.objects.order_by("-published_at")[5000]
+    pages = {
+        "home /": "/",
+        "category page 1": big.get_absolute_url(),
+        "category page 100": big.get_absolute_url() + "?page=100",
+        "small category page 1": Category.objects.exclude(pk=big.pk).first().get_absolute_url(),
+        "article": article.url_path,
+        "feed /feed.xml": "/feed.xml",
+    }
+    print(f"{Post.objects.count()} posts, {Category.objects.count()} categories")
+    print(f"{'page':24} {'uncached median':>16} {'p95':>8} {'cached median':>14} {'p95':>8}")
+    for label, url in pages.items():
+        def uncached():
+            cache.clear()
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        def cached():
+            assert client.get(url).status_code == 200
+
+        cold = timed(uncached, args.repeat)
+        client.get(url)
+        warm = timed(cached, args.repeat * 3)
+        print(f"{label:24} {cold[0]:13.1f} ms {cold[1]:5.1f} ms {warm[0]:11.2f} ms {warm[1]:5.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
