@@ -1,9 +1,10 @@
 """The news data model: sources (categories), posts, their ordered categories and tags."""
+import datetime
 import hashlib
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -81,8 +82,61 @@ class PostQuerySet(models.QuerySet):
     def in_category(self, category):
         return self.filter(category_links__category=category)
 
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """Periods that hold posts, found with one index seek per period.
+
+        Django's version truncates every row (a per-row function on SQLite: ~1 s for 100,000
+        posts), and the admin's date hierarchy asks for it on every list page.
+        """
+        if field_name != "published_at" or kind not in ("year", "month", "day"):
+            return super().datetimes(field_name, kind, order, tzinfo)
+        dated = self.order_by()
+        if self.query.where:
+            # A filtered list (a search, say): one pass for both ends.
+            bounds = dated.aggregate(first=Min("published_at"), last=Max("published_at"))
+            first, last = bounds["first"], bounds["last"]
+        else:
+            # The whole table: two seeks on the date index.
+            first = dated.order_by("published_at").values_list("published_at", flat=True).first()
+            last = dated.order_by("-published_at").values_list("published_at", flat=True).first()
+        if first is None:
+            return []
+        tz = tzinfo or timezone.get_current_timezone()
+        start = _period_start(timezone.localtime(first, tz), kind)
+        last_start = _period_start(timezone.localtime(last, tz), kind)
+        found = [start]  # the first period holds the first post
+        start = _next_period(start, kind)
+        while start <= last_start:
+            end = _next_period(start, kind)
+            # The last period holds the last post; only those between need a look.
+            if start == last_start or dated.filter(published_at__gte=start, published_at__lt=end).exists():
+                found.append(start)
+            start = end
+        return found[::-1] if order == "DESC" else found
+
     def tagged(self, tag):
         return self.filter(tag_links__tag=tag)
+
+
+def _period_start(moment, kind):
+    moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if kind in ("year", "month"):
+        moment = moment.replace(day=1)
+    if kind == "year":
+        moment = moment.replace(month=1)
+    return moment
+
+
+def _next_period(start, kind):
+    tz = start.tzinfo
+    naive = start.replace(tzinfo=None)
+    if kind == "year":
+        naive = naive.replace(year=naive.year + 1)
+    elif kind == "month":
+        naive = naive.replace(year=naive.year + naive.month // 12, month=naive.month % 12 + 1)
+    else:
+        naive = naive + datetime.timedelta(days=1)
+    return naive.replace(tzinfo=tz)
 
 
 class Post(models.Model):
@@ -129,6 +183,9 @@ class Post(models.Model):
                 fields=["status", "-published_at", "-source_path"], name="post_status_date"
             ),
             models.Index(fields=["-published_at", "-source_path"], name="post_date"),
+            # Narrow copy of what the admin searches: a substring search scans this, not the
+            # table's wide rows (bodies make each row kilobytes long on SQLite).
+            models.Index(fields=["title", "source_url"], name="post_search"),
         ]
         permissions = [("import_posts", "可以导入文章")]
 

@@ -229,3 +229,21 @@ def test_import_runs_are_read_only(admin_client):
     html = admin_client.get(f"/admin/news/importrun/{run.pk}/change/").content.decode()
     assert "a.md：坏" in html and 'name="_save"' not in html
     assert admin_client.get("/admin/news/importrun/add/").status_code == 403
+
+
+def test_date_hierarchy_lists_only_periods_with_posts(admin_client):
+    import datetime
+
+    from news.jekyll.dates import SITE_TZ
+    for month in (1, 3, 7):
+        builders.post(f"{month}月", when=datetime.datetime(2022, month, 31 if month != 3 else 1, 23, 30, tzinfo=SITE_TZ))
+    builders.post("另一年", when=datetime.datetime(2023, 5, 1, tzinfo=SITE_TZ))
+    years = Post.objects.datetimes("published_at", "year")
+    assert [d.year for d in years] == [2022, 2023]
+    months = Post.objects.filter(published_at__year=2022).datetimes("published_at", "month")
+    assert [(d.year, d.month) for d in months] == [(2022, 1), (2022, 3), (2022, 7)]
+    days = Post.objects.filter(published_at__year=2022, published_at__month=1).datetimes("published_at", "day", "DESC")
+    assert [(d.month, d.day) for d in days] == [(1, 31)]
+    html = admin_client.get(CHANGELIST, {"published_at__year": "2022"}).content.decode()
+    assert "2022年1月" in html and "2022年3月" in html and "2022年2月" not in html
+    assert rows(admin_client.get(CHANGELIST, {"q": "月", "published_at__year": "2022"})) == ["7月", "3月", "1月"]
