@@ -205,14 +205,14 @@ class Importer:
         ]
         pool = self._pool(len(candidates))
         try:
-            pending = None
+            # Keep the parsers a couple of batches ahead of the writer.
+            pending = []
             for batch in batches:
-                prepared = self._prepare(batch, report, pool)
-                if pending:
-                    self._write(*pending, names, report)
-                pending = prepared
-            if pending:
-                self._write(*pending, names, report)
+                pending.append(self._prepare(batch, report, pool))
+                if len(pending) > 2:
+                    self._write(*pending.pop(0), names, report)
+            for prepared in pending:
+                self._write(*prepared, names, report)
         finally:
             if pool:
                 pool.shutdown()
@@ -269,7 +269,7 @@ class Importer:
                 to_parse.append((entry, data, digest))
         items = [(entry.source_path, data, digest) for entry, data, digest in to_parse]
         if pool and len(items) >= 2 * self.workers:
-            size = -(-len(items) // self.workers)
+            size = max(10, -(-len(items) // (self.workers * 8)))
             futures = [
                 pool.submit(_parse_chunk, items[i : i + size], self.old_hosts)
                 for i in range(0, len(items), size)
