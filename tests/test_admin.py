@@ -168,6 +168,7 @@ def test_publish_and_unpublish_actions_report_counts(admin_client, client):
     assert Post.objects.filter(status="published").count() == 2
     response = action(admin_client, "unpublish", posts)
     assert "已撤回 2 篇文章。" in messages_of(response)
+    assert LogEntry.objects.filter(object_id=str(posts[0].pk), change_message="批量撤回为草稿").exists()
     assert client.get(posts[0].url_path).status_code == 404
 
 

@@ -289,3 +289,18 @@ def test_feed_query_counts(client, django_assert_max_num_queries, count):
         cache.clear()
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200
+
+
+def test_server_error_page_leaks_nothing(client, monkeypatch, settings):
+    from news import views
+
+    def explode(self, **kwargs):
+        raise RuntimeError("secret-internal-detail")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(views.HomeView, "get_context_data", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 500 and "服务器出错" in html
+    assert "secret-internal-detail" not in html and "Traceback" not in html
