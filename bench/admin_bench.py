@@ -5,23 +5,15 @@
 Uses the same generated database as bench/page_bench.py, logs a superuser in through Django's
 test client and times each admin page (whole request, no network).
 """
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fill import fill, setup_django, timed  # noqa: E402
+from fill import parse_args, timed  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=100_000)
-    parser.add_argument("--sources", type=int, default=2_000)
-    parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
-    setup_django(args.db)
-    fill(args.posts, args.sources)
+    args = parse_args(__doc__, repeat=20)
 
     from django.contrib.auth.models import User
     from django.test import Client

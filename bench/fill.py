@@ -15,6 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def parse_args(doc, repeat):
+    """The options both serving benchmarks take; sets Django up on the chosen database."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--sources", type=int, default=2_000)
+    parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")
+    parser.add_argument("--repeat", type=int, default=repeat)
+    args = parser.parse_args()
+    setup_django(args.db)
+    fill(args.posts, args.sources)
+    return args
+
+
 def setup_django(db_path):
     """Production-like settings (DEBUG off: no query log, hashed static files) on ``db_path``."""
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{db_path}")

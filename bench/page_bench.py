@@ -6,23 +6,15 @@ Fills the database once (bench/fill.py; reused on later runs), then times reques
 Django's test client (the whole middleware and view stack, no network) for the home page, a
 category page (first and 100th page), an article and the feed.
 """
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fill import fill, setup_django, timed  # noqa: E402
+from fill import parse_args, timed  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=100_000)
-    parser.add_argument("--sources", type=int, default=2_000)
-    parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
-    setup_django(args.db)
-    fill(args.posts, args.sources)
+    args = parse_args(__doc__, repeat=30)
 
     from django.core.cache import cache
     from django.test import Client
