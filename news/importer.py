@@ -451,13 +451,13 @@ class Importer:
 
     # --- progress --------------------------------------------------------------------------
     def _bar_total(self, total):
-        if self.progress:
+        if self.progress is not None:
             self.progress.reset(total=total)
 
     def _bar_step(self):
-        if self.progress:
+        if self.progress is not None:
             self.progress.update(1)
 
     def _bar_close(self):
-        if self.progress:
+        if self.progress is not None:
             self.progress.close()

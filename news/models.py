@@ -187,7 +187,6 @@ class Post(models.Model):
             # table's wide rows (bodies make each row kilobytes long on SQLite).
             models.Index(fields=["title", "source_url"], name="post_search"),
         ]
-        permissions = [("import_posts", "可以导入文章")]
 
     def __str__(self):
         return self.title or self.slug

@@ -286,3 +286,33 @@ def test_batches_and_parallel_parsing_give_the_same_result(site):
     assert Post.objects.count() == 260 and TaggedPost.objects.count() == 260
     out, _ = run(site.root, "--quiet", "--batch-size", "50", expect_failure=True)
     assert "未变 260" in out
+
+
+def test_reimport_of_an_edited_file_refreshes_its_cached_page(site, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    rolling(site, "2022-02-17-1.md", title="旧标题")
+    run(site.root, "--quiet")
+    url = Post.objects.get().url_path
+    assert "旧标题" in client.get(url).content.decode()
+    rolling(site, "2022-02-17-1.md", title="新标题")
+    run(site.root, "--quiet")
+    assert "新标题" in client.get(url).content.decode()
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stream, args, shows_bar", [
+    (FakeTerminal, [], True), (FakeTerminal, ["--quiet"], False), (io.StringIO, [], False)])
+def test_progress_bar_only_on_a_terminal(site, monkeypatch, stream, args, shows_bar):
+    import sys
+
+    rolling(site, "2022-02-17-1.md")
+    stderr = stream()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    call_command("import_posts", str(site.root), *args, stdout=io.StringIO())
+    assert ("1/1" in stderr.getvalue()) is shows_bar, stderr.getvalue()

@@ -1,4 +1,5 @@
 """``manage.py import_posts PATH [PATH ...]``: a thin front end over news.importer.Importer."""
+import shutil
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,7 +34,12 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 raise CommandError(f"无法读取分类名称文件：{exc}") from exc
         show_bar = not options["quiet"] and sys.stderr.isatty()
-        progress = tqdm(total=0, unit="篇", file=sys.stderr, dynamic_ncols=True) if show_bar else None
+        # A terminal that reports no size (some CI and container ptys say 0x0) gets 80x24:
+        # tqdm would otherwise draw the bar zero wide and hide it below row 0.
+        columns, lines = shutil.get_terminal_size()
+        progress = tqdm(
+            total=0, unit="篇", file=sys.stderr, ncols=columns, nrows=lines,
+        ) if show_bar else None
         importer = Importer(
             dry_run=options["dry_run"], category_names=names, workers=options["workers"],
             batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
