@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
 
+from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost
 
@@ -81,6 +82,16 @@ class PagedListingMixin(RefreshingMixin):
 
     context_object_name = "links"
 
+    def filter_listing(self, queryset):
+        """Apply ``?date=YYYY-MM-DD``; an invalid date shows the listing unfiltered, with a note."""
+        self.filterset = ListingFilter(self.request.GET, queryset=queryset)
+        return self.filterset.qs if self.filterset.is_valid() else queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        return context
+
     def paginate_queryset(self, queryset, page_size):
         try:
             number = int(self.request.GET.get("page") or 1)
@@ -118,7 +129,7 @@ class CategoryView(PagedListingMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return (
+        return self.filter_listing(
             PostCategory.objects.live().filter(category=self.category).newest_first()
             .select_related("post").only(
                 "post__title", "post__url_path", "post__published_at", "published_at")
@@ -141,7 +152,7 @@ class TagView(PagedListingMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return (
+        return self.filter_listing(
             TaggedPost.objects.live().filter(tag=self.tag).newest_first()
             .select_related("content_object").only(
                 "content_object__title", "content_object__url_path",

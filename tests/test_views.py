@@ -304,3 +304,18 @@ def test_server_error_page_leaks_nothing(client, monkeypatch, settings):
     html = response.content.decode()
     assert response.status_code == 500 and "服务器出错" in html
     assert "secret-internal-detail" not in html and "Traceback" not in html
+
+
+def test_listings_filter_by_beijing_day(client, settings):
+    settings.FINEWS_LISTING_PAGE_SIZE = 2
+    early = builders.post("十六日深夜", categories=["d"], tags=["日"], when=at(23, 59, 59, day=16))
+    posts = [builders.post(f"十七日{n}", categories=["d"], tags=["日"], when=at(0, n, day=17)) for n in range(3)]
+    builders.post("十八日", categories=["d"], tags=["日"], when=at(0, 0, 0, day=18))
+    html = client.get("/category/d.html", {"date": "2022-02-17"}).content.decode()
+    assert hrefs(html) == [posts[2].url_path, posts[1].url_path]
+    assert 'rel="next" href="?date=2022-02-17&amp;page=2"' in html
+    html = client.get("/category/d.html", {"date": "2022-02-17", "page": 2}).content.decode()
+    assert hrefs(html) == [posts[0].url_path]
+    assert hrefs(client.get("/tag/日/", {"date": "2022-02-16"}).content.decode()) == [early.url_path]
+    html = client.get("/category/d.html", {"date": "not-a-date"}).content.decode()
+    assert "日期格式不对" in html and len(hrefs(html)) == 2
