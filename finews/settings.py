@@ -64,7 +64,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,6 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Everything is in Chinese whatever the browser asks for; strings Django has no Chinese for fall
+# back to English.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
@@ -187,6 +188,9 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 # A zip whose entries add up to more than this (uncompressed) is refused as a zip bomb.
 FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024 * 1024)
+# Where the admin import screen keeps uploads between the dry run and the confirmation. With
+# several app servers this must be a folder they share.
+FINEWS_IMPORT_STAGING_DIR = os.environ.get("FINEWS_IMPORT_STAGING_DIR", "")
 # Largest upload accepted by the admin import screen.
 FINEWS_UPLOAD_MAX_BYTES = env_int("FINEWS_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Posts per home-page section, per listing page, and in /emnews/.

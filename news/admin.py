@@ -157,6 +157,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
 
     class Media:
         js = ["news/admin/category_filter.js"]
+        css = {"all": ["news/admin/admin.css"]}
     action_form = PostActionForm
     actions = ["publish", "unpublish", "move_to_category", "add_tag", "remove_tag"]
     readonly_fields = [

@@ -7,6 +7,7 @@ does the work, first with ``dry_run=True``, then for real on the same staged fil
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -52,14 +53,26 @@ class UploadForm(forms.Form):
         return files
 
 
+STAGED_FOR_SECONDS = 24 * 3600
+
+
 def staging_root():
-    root = Path(getattr(settings, "FINEWS_IMPORT_STAGING_DIR", "") or Path(tempfile.gettempdir()) / "finews-import")
+    root = Path(settings.FINEWS_IMPORT_STAGING_DIR or Path(tempfile.gettempdir()) / "finews-import")
     root.mkdir(parents=True, exist_ok=True)
     return root
 
 
+def forget_old_uploads(root):
+    """Dry runs nobody confirmed: their staged files go after a day."""
+    limit = time.time() - STAGED_FOR_SECONDS
+    for folder in root.iterdir():
+        if TOKEN_RE.match(folder.name) and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def stage_uploads(files, user):
     """Copy uploads chunk by chunk into a fresh folder; returns its token."""
+    forget_old_uploads(staging_root())
     token = uuid.uuid4().hex
     folder = staging_root() / token
     folder.mkdir()

@@ -305,6 +305,9 @@ class PostCategory(models.Model):
 
     objects = LinkQuerySet.as_manager()
 
+    def __str__(self):
+        return f"{self.position + 1}. {self.category.key}"
+
     class Meta:
         verbose_name = "文章分类"
         verbose_name_plural = "文章分类"
@@ -330,6 +333,9 @@ class TaggedPost(TaggedItemBase):
     source_path = models.CharField(max_length=500)
 
     objects = TagLinkQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.position + 1}. {self.tag.name}"
 
     class Meta:
         verbose_name = "文章标签"

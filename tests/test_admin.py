@@ -248,3 +248,8 @@ def test_date_hierarchy_lists_only_periods_with_posts(admin_client):
     html = admin_client.get(CHANGELIST, {"published_at__year": "2022"}).content.decode()
     assert "2022年1月" in html and "2022年3月" in html and "2022年2月" not in html
     assert rows(admin_client.get(CHANGELIST, {"q": "月", "published_at__year": "2022"})) == ["7月", "3月", "1月"]
+
+
+def test_admin_is_chinese_even_for_an_english_browser(admin_client):
+    html = admin_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "选择 文章 来修改" in html and "Select 文章 to change" not in html

@@ -130,3 +130,16 @@ def test_someone_elses_token_is_refused(admin_client, client):
     assert "已经过期或不存在" in response.content.decode() and not Post.objects.exists()
     response = client.post(URL, {"token": "../../etc"}, follow=True)
     assert "已经过期或不存在" in response.content.decode()
+
+
+def test_unconfirmed_uploads_are_cleaned_after_a_day(admin_client, settings, tmp_path):
+    import os
+    import time
+
+    settings.FINEWS_IMPORT_STAGING_DIR = str(tmp_path)
+    token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
+    old = tmp_path / token
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    fresh = token_of(dry_run(admin_client, md("2022-02-17-b.md", GOOD)))
+    assert not old.exists() and (tmp_path / fresh).exists()
