@@ -8,6 +8,7 @@ its neighbours down or leaves half a post behind; bad files are reported, never 
 import logging
 import os
 import time
+from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -166,9 +167,11 @@ class Importer:
             user=self.user, origin=self.origin, source=source_label[:5000], dry_run=self.dry_run
         )
         names = {**found.category_names, **self.explicit_names}
+        # Each batch commits on its own; a dry run wraps them all in one transaction it rolls back.
         try:
-            with transaction.atomic():
-                self._ensure_named_categories(names)
+            with transaction.atomic() if self.dry_run else nullcontext():
+                with transaction.atomic():
+                    self._ensure_named_categories(names)
                 self._import_entries(found.entries, names, report)
                 if self.dry_run:
                     transaction.set_rollback(True)
@@ -192,10 +195,9 @@ class Importer:
         self._urls_in_run = {}
         candidates = []
         for entry in entries:
-            skip_reason = entry.problem or self._name_problem(entry.source_path)
             if entry.problem:
                 report.outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED, entry.problem))
-            elif skip_reason:
+            elif skip_reason := self._name_problem(entry.source_path):
                 report.outcomes.append(FileOutcome(entry.label, entry.source_path, SKIPPED, skip_reason))
             else:
                 candidates.append(entry)

@@ -316,3 +316,25 @@ def test_progress_bar_only_on_a_terminal(site, monkeypatch, stream, args, shows_
     monkeypatch.setattr(sys, "stderr", stderr)
     call_command("import_posts", str(site.root), *args, stdout=io.StringIO())
     assert ("1/1" in stderr.getvalue()) is shows_bar, stderr.getvalue()
+
+
+def test_each_batch_commits_on_its_own(site, monkeypatch):
+    """A crash in a later batch keeps the batches already written (and never half a post)."""
+    from news import importer
+
+    for number in range(6):
+        rolling(site, f"2022-02-17-{number}.md")
+    calls = {"n": 0}
+    original = importer.Importer._save_posts
+
+    def crash_on_third_batch(self, posts, existing, names):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("operator pressed Ctrl-C")
+        return original(self, posts, existing, names)
+
+    monkeypatch.setattr(importer.Importer, "_save_posts", crash_on_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("import_posts", str(site.root), "--quiet", "--batch-size", "2", stdout=io.StringIO())
+    assert Post.objects.count() == 4
+    assert all(p.category_links.count() == 1 and p.tag_links.count() == 1 for p in Post.objects.all())

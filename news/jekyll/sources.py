@@ -89,18 +89,29 @@ def _loose_source_path(path):
     return f"_posts/{path.name}"
 
 
+def _descend_into(name, *, inside_posts, posts_only):
+    """Which folders Jekyll reads: no dot-folders anywhere; outside ``_posts`` no ``_x`` folders."""
+    if name in SKIPPED_DIRS or name.startswith("."):
+        return False
+    if posts_only:
+        return name == "_posts"
+    return inside_posts or name == "_posts" or not is_filtered(name)
+
+
 def _collect_folder(folder, found):
+    """A site root, or a ``_posts`` folder (then only it is read, as part of its site)."""
     root = folder.parent if folder.name == "_posts" else folder
     relatives = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         inside_posts = "_posts" in rel_dir.parts
+        posts_only = folder.name == "_posts" and dirpath == str(root)
         dirnames[:] = sorted(
             name for name in dirnames
-            if name not in SKIPPED_DIRS and not name.startswith(".")
-            and (inside_posts or name == "_posts" or not is_filtered(name))
-            and (folder.name != "_posts" or dirpath != str(root) or name == "_posts")
+            if _descend_into(name, inside_posts=inside_posts, posts_only=posts_only)
         )
+        if posts_only:
+            continue
         for name in filenames:
             relatives.append((rel_dir / name).as_posix().removeprefix("./"))
     _add_relatives(

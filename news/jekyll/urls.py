@@ -2,6 +2,8 @@
 import unicodedata
 from urllib.parse import quote
 
+from .filenames import MARKDOWN_EXTENSIONS
+
 # Characters Jekyll's "pretty" slug mode keeps besides Unicode letters, marks and digits.
 PRETTY_KEEP = set("._~!$&'()+,;=@")
 # Addressable's path encoder leaves these alone; ``%`` is always encoded, ``#`` becomes %23.
@@ -67,8 +69,6 @@ def normalize_request_path(path):
 
 def output_extension(extension):
     """Markdown and HTML posts become ``.html``; any other extension is kept (identity converter)."""
-    from .filenames import MARKDOWN_EXTENSIONS
-
     lowered = extension.lower()
     if lowered in MARKDOWN_EXTENSIONS or lowered == ".html":
         return ".html"
