@@ -23,13 +23,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, capsys):
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
     # itself are ordinary synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {SHOTS}")
+    with capsys.disabled():
+        print(f"\nscreenshots: {SHOTS}")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
