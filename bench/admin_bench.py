@@ -39,7 +39,7 @@ def main():
     print(f"{Post.objects.count()} posts, {Category.objects.count()} categories")
     print(f"{'page':24} {'median':>10} {'p95':>9}")
     for label, url in pages.items():
-        def get():
+        def get(url=url):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 

@@ -35,12 +35,12 @@ def main():
     print(f"{Post.objects.count()} posts, {Category.objects.count()} categories")
     print(f"{'page':24} {'uncached median':>16} {'p95':>8} {'cached median':>14} {'p95':>8}")
     for label, url in pages.items():
-        def uncached():
+        def uncached(url=url):
             cache.clear()
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        def cached():
+        def cached(url=url):
             assert client.get(url).status_code == 200
 
         cold = timed(uncached, args.repeat)

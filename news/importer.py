@@ -284,7 +284,7 @@ class Importer:
         """Store a prepared batch; ``results`` waits for (and returns) its parse results."""
         parsed = results()
         posts = []
-        for (entry, _, _), result in zip(to_parse, parsed):
+        for (entry, _, _), result in zip(to_parse, parsed, strict=True):
             self._bar_step()
             if isinstance(result, tuple):
                 report.outcomes.append(FileOutcome(entry.label, entry.source_path, *result))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("category/<path:key>.html", cached(views.CategoryView.as_view()), name="category"),
     path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),
     path("tag/<path:name>/", cached(views.TagView.as_view()), name="tag"),
-    re_path(r"^(?P<key>[^/]+)/$", cached(views.category_back_link), name="category_short"),
+    # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.
+    re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view()), name="category_short"),
     re_path(r"^(?P<path>.+)$", views.ArticleView.as_view(), name="article"),
 ]

@@ -4,12 +4,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
@@ -219,11 +217,6 @@ class ArticleView(View):
             response.render()
             cache.set(article_cache_key(url_path), response.content, settings.FINEWS_CACHE_SECONDS)
         return response
-
-
-def category_back_link(request, key):
-    """``/<key>/``, the form the scraper's back-links used: the same listing as the category page."""
-    return CategoryView.as_view()(request, key=key)
 
 
 def home_redirect(request):

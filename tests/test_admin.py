@@ -5,7 +5,6 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
-from taggit.models import Tag
 
 from news.models import Category, CategoryAlias, Post
 

@@ -283,7 +283,7 @@ def test_category_and_tag_feeds(client):
 
 @pytest.mark.parametrize("count", [2, 25])
 def test_feed_query_counts(client, django_assert_max_num_queries, count):
-    for n in range(count):
+    for _ in range(count):
         builders.post(categories=["emnews", "b"], tags=["东财滚动新闻", "x", "y"])
     for url, limit in [("/feed.xml", 3), ("/category/emnews/feed.xml", 4), ("/tag/x/feed.xml", 4)]:
         cache.clear()
