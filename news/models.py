@@ -254,35 +254,55 @@ class TagLinkQuerySet(LinkQuerySet):
         """The ``per_tag`` newest live posts of every tag, with the tags in Jekyll's ``site.tags``
         order (where each tag's oldest post stands), in one query whatever the number of tags.
 
-        Each tag's cut-off date and oldest post are index seeks on (tag, date), done once per tag
-        in a materialised CTE; the join then reads only the few rows above each cut-off.
+        Both forms read a few index entries per tag, never the whole link table.
         Returns ``[(tag_name, [(title, url_path), ...]), ...]``.
         """
         connection = connections[self.db]
         now = connection.ops.adapt_datetimefield_value(now or timezone.now())
         link, post, tag = (m._meta.db_table for m in (self.model, Post, self.model.tag.field.related_model))
         live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
-        sql = f"""
-            WITH cut AS MATERIALIZED (
-                SELECT t.id AS tag_id, t.name AS name,
-                    (SELECT x.published_at FROM {link} x WHERE {live}
-                     ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
-                    (SELECT x.id FROM {link} x WHERE {live}
-                     ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
+        if connection.vendor == "postgresql":
+            # PostgreSQL's natural per-group top-N: two index-ordered LATERAL scans per tag.
+            sql = f"""
+                SELECT t.id, t.name, p.title, p.url_path, l.published_at, l.source_path
                 FROM {tag} t
-            )
-            SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
-            FROM cut
-            JOIN {link} f ON f.id = cut.first_id
-            JOIN {link} l ON l.tag_id = cut.tag_id
-            JOIN {post} p ON p.id = l.content_object_id
-            WHERE l.is_published AND l.published_at <= %s
-              AND l.published_at >= COALESCE(cut.cutoff, f.published_at)
-            ORDER BY f.published_at, f.source_path, f.position,
-                     l.published_at DESC, l.source_path DESC
-        """
+                CROSS JOIN LATERAL (
+                    SELECT x.published_at, x.source_path, x.position FROM {link} x WHERE {live}
+                    ORDER BY x.published_at, x.source_path LIMIT 1) f
+                CROSS JOIN LATERAL (
+                    SELECT x.content_object_id, x.published_at, x.source_path FROM {link} x
+                    WHERE {live}
+                    ORDER BY x.published_at DESC, x.source_path DESC LIMIT %s) l
+                JOIN {post} p ON p.id = l.content_object_id
+                ORDER BY f.published_at, f.source_path, f.position,
+                         l.published_at DESC, l.source_path DESC
+            """
+            params = [now, now, per_tag]
+        else:
+            # SQLite has no LATERAL: each tag's cut-off and oldest link are index seeks in a
+            # materialised CTE, and the range join reads only the rows above each cut-off.
+            sql = f"""
+                WITH cut AS MATERIALIZED (
+                    SELECT t.id AS tag_id, t.name AS name,
+                        (SELECT x.published_at FROM {link} x WHERE {live}
+                         ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
+                        (SELECT x.id FROM {link} x WHERE {live}
+                         ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
+                    FROM {tag} t
+                )
+                SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
+                FROM cut
+                JOIN {link} f ON f.id = cut.first_id
+                JOIN {link} l ON l.tag_id = cut.tag_id
+                JOIN {post} p ON p.id = l.content_object_id
+                WHERE l.is_published AND l.published_at <= %s
+                  AND l.published_at >= COALESCE(cut.cutoff, f.published_at)
+                ORDER BY f.published_at, f.source_path, f.position,
+                         l.published_at DESC, l.source_path DESC
+            """
+            params = [now, per_tag - 1, now, now]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, per_tag - 1, now, now])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         sections = {}
         for tag_id, name, title, url_path, _, _ in rows:

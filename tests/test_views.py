@@ -319,3 +319,26 @@ def test_listings_filter_by_beijing_day(client, settings):
     assert hrefs(client.get("/tag/日/", {"date": "2022-02-16"}).content.decode()) == [early.url_path]
     html = client.get("/category/d.html", {"date": "not-a-date"}).content.decode()
     assert "日期格式不对" in html and len(hrefs(html)) == 2
+
+
+def test_ties_follow_byte_order_of_paths_like_jekyll(client):
+    # bytes: "2" < "N" < "_" < "a"; a language collation would put "a" and "N" side by side
+    names = ["_posts/2022-02-17-_u.md", "_posts/2022-02-17-a.md", "_posts/2022-02-17-N.md",
+             "_posts/2022-02-17-2.md"]
+    for number, path in enumerate(names):
+        builders.post(path, categories=["tie"], when=at(9), source_path=path, slug=f"tie{number}")
+    html = client.get("/category/tie.html").content.decode()
+    titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
+    assert titles == sorted(names, key=lambda p: p.encode(), reverse=True)
+
+
+def test_postgresql_compares_paths_as_bytes():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text as bytes already")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, collation_name FROM information_schema.columns "
+            "WHERE column_name = 'source_path' AND table_name LIKE 'news_%%' ORDER BY 1")
+        assert cursor.fetchall() == [("news_post", "C"), ("news_postcategory", "C"), ("news_taggedpost", "C")]
