@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 
 from news.models import Post
 
@@ -40,6 +41,9 @@ def page(live_server, capsys):
         yield context.new_page()
         context.close()
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connections; close them
+        # here, or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
