@@ -312,16 +312,24 @@ class TagLinkQuerySet(LinkQuerySet):
         return list(sections.values())
 
 
-class PostCategory(models.Model):
-    """A post's place in a category. Position keeps the order the URL was built from; the post's
-    date and status are copied here so a category listing is one index range scan."""
+class ListingLink(models.Model):
+    """What a post–category or post–tag link carries besides its two ends: its place in the post's
+    list, and a copy of the post's date, status and path, so a listing is one index range scan."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="post_links")
     position = models.PositiveSmallIntegerField(default=0)
     published_at = models.DateTimeField()
     is_published = models.BooleanField(default=True)
     source_path = models.CharField(max_length=500)
+
+    class Meta:
+        abstract = True
+
+
+class PostCategory(ListingLink):
+    """A post's place in a category; positions keep the order its URL was built from."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="post_links")
 
     objects = LinkQuerySet.as_manager()
 
@@ -343,19 +351,19 @@ class PostCategory(models.Model):
         ]
 
 
-class TaggedPost(TaggedItemBase):
+class TaggedPost(ListingLink, TaggedItemBase):
     """Concrete tag link, so tag listings can use an index on (tag, date)."""
 
     content_object = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tag_links")
-    position = models.PositiveSmallIntegerField(default=0)
-    published_at = models.DateTimeField()
-    is_published = models.BooleanField(default=True)
-    source_path = models.CharField(max_length=500)
 
     objects = TagLinkQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.position + 1}. {self.tag.name}"
+
+    @property
+    def post(self):
+        return self.content_object
 
     class Meta:
         verbose_name = "文章标签"

@@ -10,22 +10,17 @@ COLUMNS = [("news_post", "source_path"), ("news_postcategory", "source_path"),
            ("news_taggedpost", "source_path")]
 
 
-def use_byte_order(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(500) COLLATE "C"')
+def collate_paths(collation):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column in COLUMNS:
+            schema_editor.execute(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(500) COLLATE "{collation}"')
 
-
-def use_default_order(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(500) COLLATE "default"')
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("news", "0001_initial")]
-    operations = [migrations.RunPython(use_byte_order, use_default_order)]
+    operations = [migrations.RunPython(collate_paths("C"), collate_paths("default"))]
