@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from .jekyll.dates import SITE_TZ
 from .models import Category, Post, PostCategory, TaggedPost
+from .views import tag_path
 
 
 class PostFeed(Feed):
@@ -38,9 +39,7 @@ class PostFeed(Feed):
     def item_link(self, item):
         return item.url_path
 
-    def item_guid(self, item):
-        return self._request.build_absolute_uri(item.url_path)
-
+    # No item_guid: Django then uses the absolute item link, the post's permanent URL.
     item_guid_is_permalink = True
 
     def item_pubdate(self, item):
@@ -52,10 +51,6 @@ class PostFeed(Feed):
         return [link.category.key for link in item.category_links.all()] + [
             link.tag.name for link in item.tag_links.all()
         ]
-
-    def __call__(self, request, *args, **kwargs):
-        self._request = request
-        return super().__call__(request, *args, **kwargs)
 
 
 class CategoryFeed(PostFeed):
@@ -80,7 +75,7 @@ class TagFeed(PostFeed):
         return f"{obj.name} - {settings.FINEWS_SITE_TITLE}"
 
     def link(self, obj):
-        return f"/tag/{obj.name}/"
+        return tag_path(obj.name)
 
     def items(self, obj):
         return self.posts(Post.objects.published().tagged(obj))

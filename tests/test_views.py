@@ -342,3 +342,12 @@ def test_postgresql_compares_paths_as_bytes():
             "SELECT table_name, collation_name FROM information_schema.columns "
             "WHERE column_name = 'source_path' AND table_name LIKE 'news_%%' ORDER BY 1")
         assert cursor.fetchall() == [("news_post", "C"), ("news_postcategory", "C"), ("news_taggedpost", "C")]
+
+
+def test_tag_paths_match_reverse():
+    from django.urls import reverse
+
+    from news.views import tag_path
+
+    for name in ["东财滚动新闻", "a b", "x/y", "50%"]:
+        assert tag_path(name) == reverse("news:tag", kwargs={"name": name})
