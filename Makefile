@@ -5,15 +5,20 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install
+.PHONY: run test lint install
 
+# Local use only: DEBUG on, and with it the development SECRET_KEY.
+run: export DEBUG = 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
-	$(BIN)/pytest
+	DEBUG=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
 
 install: $(VENV)/.installed
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fill import parse_args, timed  # noqa: E402
+from fill import parse_args, timed
 
 
 def main():

@@ -1,13 +1,14 @@
 """Settings for finews, read from the environment.
 
-With nothing set, finews runs locally on a SQLite file with DEBUG on. Production sets at least
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL and REDIS_URL; then
-``manage.py check --deploy`` is clean.
+Settings fail closed: DEBUG is off unless ``DEBUG=1`` is set (the README's commands set it for
+local use), and outside DEBUG there is no default SECRET_KEY. Production sets SECRET_KEY,
+ALLOWED_HOSTS and usually DATABASE_URL and REDIS_URL; then ``manage.py check --deploy`` is clean.
 """
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def env_int(name, default):
     return int(value) if value else default
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -54,7 +55,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.humanize",
     "taggit",
     "django_filters",
     "news",
@@ -69,7 +69,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy for every page, the admin included: finews's own pages need no inline
+# script or style; article bodies may show images from anywhere (sanitised <img src>).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:", "http:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "finews.urls"
 

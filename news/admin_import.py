@@ -4,6 +4,7 @@ Uploads are staged on disk (Django streams large uploads to temporary files; zip
 there entry by entry), so nothing is held whole in memory. The same Importer as ``import_posts``
 does the work, first with ``dry_run=True``, then for real on the same staged files.
 """
+import os
 import re
 import shutil
 import tempfile
@@ -19,7 +20,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .importer import Importer
+from .importer import ImportBusy, Importer
+from .importing.find import collect_uploads
 from .models import ImportRun
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -57,8 +59,11 @@ STAGED_FOR_SECONDS = 24 * 3600
 
 
 def staging_root():
+    """The staging folder, readable only by the app's user (uploads are unpublished content)."""
     root = Path(settings.FINEWS_IMPORT_STAGING_DIR or Path(tempfile.gettempdir()) / "finews-import")
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_uid == os.getuid():
+        root.chmod(0o700)
     return root
 
 
@@ -75,13 +80,13 @@ def stage_uploads(files, user):
     forget_old_uploads(staging_root())
     token = uuid.uuid4().hex
     folder = staging_root() / token
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     (folder / ".owner").write_text(str(user.pk))
     for index, upload in enumerate(files):
         name = Path(upload.name).name or f"upload-{index}"
         target = folder / f"{index:03d}" / name
-        target.parent.mkdir()
-        with open(target, "wb") as handle:
+        target.parent.mkdir(mode=0o700)
+        with open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
     return token
@@ -97,6 +102,13 @@ def staged_files(token, user):
     return folder, sorted(p for p in folder.glob("*/*") if p.is_file())
 
 
+def hostile_entries(paths, max_zip_bytes):
+    """The entries of an upload that make it refused whole (hostile zip entries, zip bombs)."""
+    found = collect_uploads(paths, max_zip_bytes)
+    found.close()
+    return [entry for entry in found.entries if entry.problem] if found.hostile else []
+
+
 class ImportViewMixin:
     """Adds ``<admin>/news/post/import/`` to the post admin."""
 
@@ -106,8 +118,16 @@ class ImportViewMixin:
             *super().get_urls(),
         ]
 
+    def has_import_permission(self, request):
+        """Importing creates and overwrites posts: it takes both add and change permission."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def import_view(self, request):
-        if not self.has_add_permission(request):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -122,16 +142,12 @@ class ImportViewMixin:
             token = stage_uploads(form.cleaned_data["files"], request.user)
             folder, paths = staged_files(token, request.user)
             importer = Importer(dry_run=True, user=request.user, origin=ImportRun.Origin.ADMIN)
-            found = importer.collect_paths_for_upload(paths)
-            try:
-                if found.hostile:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    problems = [e for e in found.entries if e.problem]
-                    context.update(form=UploadForm(), refused=problems)
-                    return TemplateResponse(request, "admin/news/post/import.html", context, status=400)
-                report = importer.run(found, source_label=", ".join(p.name for p in paths))
-            finally:
-                found.close()
+            refused = hostile_entries(paths, importer.max_zip_bytes)
+            if refused:
+                shutil.rmtree(folder, ignore_errors=True)
+                context.update(form=UploadForm(), refused=refused)
+                return TemplateResponse(request, "admin/news/post/import.html", context, status=400)
+            report = importer.import_uploads(paths)
             context.update(report=report, token=token, step="dry-run")
             return TemplateResponse(request, "admin/news/post/import.html", context)
         context["form"] = form
@@ -143,12 +159,12 @@ class ImportViewMixin:
             messages.error(request, "这次上传已经过期或不存在，请重新上传。")
             return redirect(reverse("admin:news_post_import"))
         folder, paths = staged
-        importer = Importer(user=request.user, origin=ImportRun.Origin.ADMIN)
-        found = importer.collect_paths_for_upload(paths)
         try:
-            report = importer.run(found, source_label=", ".join(p.name for p in paths))
-        finally:
-            found.close()
-            shutil.rmtree(folder, ignore_errors=True)
+            report = Importer(user=request.user, origin=ImportRun.Origin.ADMIN).import_uploads(paths)
+        except ImportBusy as exc:
+            messages.error(request, f"{exc} 上传的文件会保留一天，可以稍后再确认。")
+            context.update(report=None, token=request.POST["token"], step="busy")
+            return TemplateResponse(request, "admin/news/post/import.html", context, status=409)
+        shutil.rmtree(folder, ignore_errors=True)
         context.update(report=report, step="done")
         return TemplateResponse(request, "admin/news/post/import.html", context)

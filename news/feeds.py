@@ -2,14 +2,13 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from taggit.models import Tag
 
 from .jekyll.dates import SITE_TZ
-from .models import Category, Post, PostCategory, TaggedPost
-from .views import tag_path
+from .models import Post, PostCategory, TaggedPost
+from .views import find_category, find_tag, tag_path
 
 
 class PostFeed(Feed):
@@ -45,7 +44,13 @@ class PostFeed(Feed):
     def item_pubdate(self, item):
         return timezone.localtime(item.published_at, SITE_TZ)
 
-    item_updateddate = item_pubdate
+    def item_updateddate(self, item):
+        return timezone.localtime(item.updated_at, SITE_TZ)
+
+    def item_author_name(self, item):
+        """The source the post came from (its first category's name)."""
+        links = item.category_links.all()
+        return links[0].category.display_name if links else settings.FINEWS_SITE_TITLE
 
     def item_categories(self, item):
         return [link.category.key for link in item.category_links.all()] + [
@@ -54,8 +59,15 @@ class PostFeed(Feed):
 
 
 class CategoryFeed(PostFeed):
+    def __call__(self, request, *args, **kwargs):
+        category, merged = find_category(kwargs["key"])
+        if merged:
+            return HttpResponsePermanentRedirect(category.feed_url())
+        request.finews_category = category  # found once: get_object needs no second query
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request, key):
-        return get_object_or_404(Category, key=key)
+        return request.finews_category
 
     def title(self, obj):
         return f"{obj.display_name} - {settings.FINEWS_SITE_TITLE}"
@@ -69,7 +81,7 @@ class CategoryFeed(PostFeed):
 
 class TagFeed(PostFeed):
     def get_object(self, request, name):
-        return get_object_or_404(Tag, name=name)
+        return find_tag(name)
 
     def title(self, obj):
         return f"{obj.name} - {settings.FINEWS_SITE_TITLE}"

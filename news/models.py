@@ -1,18 +1,26 @@
-"""The news data model: sources (categories), posts, their ordered categories and tags."""
-import datetime
+"""The news data model: sources (categories), posts, their ordered categories and tags.
+
+``Post.save()`` and the methods beside it are the single-post half of the one write path (the
+bulk half is in ``querysets.py``): whoever changes a post — the importer, the admin, a test
+factory — gets the same derived URL and source path, rendered and sanitised body, link sort keys,
+legacy addresses and cache invalidation. This module is longer than most because those rules
+belong with the fields they keep in step.
+"""
 import hashlib
 
 from django.conf import settings
-from django.db import connections, models
-from django.db.models import Max, Min, Q
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
+from . import cache
 from .jekyll import urls
 from .jekyll.dates import SITE_TZ
+from .jekyll.post import render_body
+from .querysets import LinkQuerySet, PostQuerySet, TagLinkQuerySet
 
 
 def unique_slug(text, taken, max_length=100):
@@ -23,12 +31,32 @@ def unique_slug(text, taken, max_length=100):
     return f"{base}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
+def tags_named(names):
+    """``{name: Tag}`` for ``names``, creating the missing ones with taggit's own slug rule."""
+    found = {t.name: t for t in Tag.objects.filter(name__in=list(names))}
+    missing = sorted(set(names) - set(found))
+    if missing:
+        wanted = {name: Tag().slugify(name) for name in missing}
+        taken = set(Tag.objects.filter(slug__in=list(wanted.values())).values_list("slug", flat=True))
+        created = []
+        for name in missing:
+            slug, number = wanted[name], 0
+            while slug in taken:
+                number += 1
+                slug = Tag().slugify(name, number)
+            taken.add(slug)
+            created.append(Tag(name=name, slug=slug))
+        Tag.objects.bulk_create(created)
+        found.update({t.name: t for t in Tag.objects.filter(name__in=missing)})
+    return found
+
+
 class Category(models.Model):
     """A news source, as the Jekyll ``categories:`` key names it (case-sensitive, e.g. ``emnews``)."""
 
     key = models.CharField("分类键", max_length=200, unique=True)
     name = models.CharField("显示名称", max_length=200, blank=True)
-    slug = models.SlugField("slug", max_length=100, unique=True, allow_unicode=True)
+    slug = models.SlugField("网址名", max_length=100, unique=True, allow_unicode=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -46,6 +74,9 @@ class Category(models.Model):
     def get_absolute_url(self):
         return reverse("news:category", kwargs={"key": self.key})
 
+    def feed_url(self):
+        return reverse("news:category_feed", kwargs={"key": self.key})
+
     def save(self, *args, **kwargs):
         if not self.slug:
             taken = set(
@@ -55,12 +86,27 @@ class Category(models.Model):
             self.slug = unique_slug(self.key, taken)
         super().save(*args, **kwargs)
 
+    def merge_into(self, target):
+        """Move every post of this category into ``target`` and delete it; its old addresses
+        keep resolving through an alias. Returns the ids of the posts moved."""
+        with transaction.atomic():
+            post_ids = list(self.post_links.values_list("post_id", flat=True))
+            already = set(target.post_links.filter(post_id__in=post_ids).values_list("post_id", flat=True))
+            self.post_links.filter(post_id__in=already).delete()
+            self.post_links.update(category=target)
+            CategoryAlias.objects.filter(category=self).update(category=target)
+            CategoryAlias.objects.update_or_create(key=self.key, defaults={"category": target})
+            self.delete()
+        cache.forget_posts(Post.objects.filter(pk__in=post_ids))
+        return post_ids
+
 
 class CategoryAlias(models.Model):
     """An old category key that now lives on as another category (after a merge)."""
 
     key = models.CharField("旧分类键", max_length=200, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="aliases")
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="aliases", verbose_name="现在的分类")
 
     class Meta:
         verbose_name = "分类别名"
@@ -70,82 +116,13 @@ class CategoryAlias(models.Model):
         return f"{self.key} → {self.category.key}"
 
 
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """Posts a reader may see: published status and a publication time that has come."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
-
-    def newest_first(self):
-        # Jekyll's order: date descending, ties broken by the larger source path first.
-        return self.order_by("-published_at", "-source_path")
-
-    def in_category(self, category):
-        return self.filter(category_links__category=category)
-
-    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
-        """Periods that hold posts, found with one index seek per period.
-
-        Django's version truncates every row (a per-row function on SQLite: ~1 s for 100,000
-        posts), and the admin's date hierarchy asks for it on every list page.
-        """
-        if field_name != "published_at" or kind not in ("year", "month", "day"):
-            return super().datetimes(field_name, kind, order, tzinfo)
-        dated = self.order_by()
-        if self.query.where:
-            # A filtered list (a search, say): one pass for both ends.
-            bounds = dated.aggregate(first=Min("published_at"), last=Max("published_at"))
-            first, last = bounds["first"], bounds["last"]
-        else:
-            # The whole table: two seeks on the date index.
-            first = dated.order_by("published_at").values_list("published_at", flat=True).first()
-            last = dated.order_by("-published_at").values_list("published_at", flat=True).first()
-        if first is None:
-            return []
-        tz = tzinfo or timezone.get_current_timezone()
-        start = _period_start(timezone.localtime(first, tz), kind)
-        last_start = _period_start(timezone.localtime(last, tz), kind)
-        found = [start]  # the first period holds the first post
-        start = _next_period(start, kind)
-        while start <= last_start:
-            end = _next_period(start, kind)
-            # The last period holds the last post; only those between need a look.
-            if start == last_start or dated.filter(published_at__gte=start, published_at__lt=end).exists():
-                found.append(start)
-            start = end
-        return found[::-1] if order == "DESC" else found
-
-    def tagged(self, tag):
-        return self.filter(tag_links__tag=tag)
-
-
-def _period_start(moment, kind):
-    moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if kind in ("year", "month"):
-        moment = moment.replace(day=1)
-    if kind == "year":
-        moment = moment.replace(month=1)
-    return moment
-
-
-def _next_period(start, kind):
-    tz = start.tzinfo
-    naive = start.replace(tzinfo=None)
-    if kind == "year":
-        naive = naive.replace(year=naive.year + 1)
-    elif kind == "month":
-        naive = naive.replace(year=naive.year + naive.month // 12, month=naive.month % 12 + 1)
-    else:
-        naive = naive + datetime.timedelta(days=1)
-    return naive.replace(tzinfo=tz)
-
-
 class Post(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "已发布"
         DRAFT = "draft", "草稿"
 
     title = models.CharField("标题", max_length=500, blank=True)
-    slug = models.CharField("slug", max_length=300, help_text="来自文件名（或 front matter 的 slug）")
+    slug = models.CharField("网址名（slug）", max_length=300, help_text="来自文件名（或 front matter 的 slug）")
     published_at = models.DateTimeField("发布时间", db_index=False)
     url_path = models.CharField(
         "网址路径", max_length=1000, unique=True, editable=False,
@@ -194,144 +171,194 @@ class Post(models.Model):
     def get_absolute_url(self):
         return self.url_path
 
+    # --- state -------------------------------------------------------------------------------
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        post._remember()
+        return post
+
+    def _remember(self):
+        self._loaded = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+            if f.attname in self.__dict__
+        }
+
+    def changed_fields(self):
+        """Names of the loaded fields whose values differ from what the database holds."""
+        loaded = getattr(self, "_loaded", {})
+        return [name for name, value in loaded.items() if getattr(self, name) != value]
+
     @property
     def is_visible(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
-    def compute_url_path(self, categories=None):
-        """The Jekyll permalink for this post's own fields (used for posts made in the admin)."""
-        if categories is None:
-            categories = [c.key for c in self.ordered_categories()] if self.pk else []
-        day = timezone.localtime(self.published_at, SITE_TZ).date()
-        return urls.post_url(categories, day, self.slug)
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def status_label(self):
+        return "已排期" if self.is_scheduled else self.get_status_display()
+
+    def link_keys(self):
+        """The copy of this post's sort keys that its category and tag links carry."""
+        return {"published_at": self.published_at,
+                "is_published": self.status == self.Status.PUBLISHED,
+                "source_path": self.source_path}
 
     def ordered_categories(self):
         return [link.category for link in self.category_links.select_related("category")]
 
+    # --- derived fields ----------------------------------------------------------------------
+    @property
+    def local_day(self):
+        return timezone.localtime(self.published_at, SITE_TZ).date()
+
+    def compute_url_path(self, category_keys=None, slug=None):
+        """The Jekyll permalink for this post's own fields."""
+        if category_keys is None:
+            category_keys = [c.key for c in self.ordered_categories()] if self.pk else []
+        return urls.post_url(category_keys, self.local_day, slug or self.slug)
+
+    def free_url(self, category_keys=None):
+        """``(slug, url)``: the computed URL, or, when another post holds it, the first free one
+        with ``-2``, ``-3``… added to the slug."""
+        slug, number = self.slug, 1
+        while True:
+            url = self.compute_url_path(category_keys, slug)
+            if not Post.objects.filter(url_path=url).exclude(pk=self.pk).exists():
+                return slug, url
+            number += 1
+            slug = f"{self.slug}-{number}"
+
+    def default_source_path(self):
+        return f"admin/{self.local_day.isoformat()}-{self.slug}"
+
+    def render(self):
+        """Render and sanitise the body; derive the summary and source link from it."""
+        self.body_html, self.summary, self.source_url = render_body(
+            self.body_markdown, self.source_path, settings.FINEWS_OLD_SITE_HOSTS)
+
+    # --- the write path ------------------------------------------------------------------------
     def save(self, *args, **kwargs):
+        adding = self._state.adding
+        loaded = getattr(self, "_loaded", {})
         if not self.source_path:
-            day = timezone.localtime(self.published_at, SITE_TZ).date()
-            self.source_path = f"admin/{day.isoformat()}-{self.slug}"
-        if not self.url_path:
-            self.url_path = self.compute_url_path()
-        super().save(*args, **kwargs)
-        # Keep the denormalised sort keys of the link tables in step.
-        sort_keys = {
-            "published_at": self.published_at,
-            "is_published": self.status == self.Status.PUBLISHED,
-            "source_path": self.source_path,
-        }
-        self.category_links.update(**sort_keys)
-        self.tag_links.update(**sort_keys)
+            self.source_path = self.default_source_path()
+        if adding and not self.url_path:
+            self.slug, self.url_path = self.free_url([])
+        if (adding and not self.body_html) or "body_markdown" in self.changed_fields():
+            self.render()
+        if not adding and kwargs.get("update_fields") is None and loaded:
+            changed = self.changed_fields()
+            if not changed:
+                return  # nothing to write: an untouched form stores nothing
+            kwargs["update_fields"] = [*changed, "updated_at"]
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not adding and any(loaded.get(k) != getattr(self, k) for k in _KEY_FIELDS):
+                Post.objects.filter(pk=self.pk).sync_link_keys()
+            old_url = loaded.get("url_path")
+            if old_url and old_url != self.url_path:
+                LegacyURL.objects.point([old_url], self)
+            LegacyURL.objects.filter(path=self.url_path).delete()
+        cache.forget_articles([self.url_path, old_url])
+        self._remember()
+
+    def settle_url(self):
+        """For a post made in the admin: the address by Jekyll's rule now that its categories are
+        known (a taken address renames the slug). Returns the slug if it had to change."""
+        slug, url = self.free_url()
+        if url == self.url_path:
+            return None
+        renamed = slug if slug != self.slug else None
+        self.slug, self.url_path = slug, url
+        Post.objects.filter(pk=self.pk).update(slug=slug, url_path=url)
+        self._remember()
+        return renamed
+
+    def set_categories(self, categories):
+        """Replace this post's categories by ``categories``, in order; False if nothing changed."""
+        current = list(self.category_links.order_by("position").values_list("category_id", flat=True))
+        wanted = list(dict.fromkeys(c.pk for c in categories))
+        if current == wanted:
+            return False
+        with transaction.atomic():
+            self.category_links.all().delete()
+            PostCategory.objects.bulk_create(
+                [PostCategory(post=self, category_id=pk, position=i) for i, pk in enumerate(wanted)])
+        cache.forget_articles([self.url_path])
+        return True
 
 
-class LinkQuerySet(models.QuerySet):
-    """Queries on the post–category and post–tag link tables, which carry the sort keys."""
-
-    def live(self, now=None):
-        return self.filter(is_published=True, published_at__lte=now or timezone.now())
-
-    def newest_first(self):
-        return self.order_by("-published_at", "-source_path")
-
-    def before(self, link):
-        """Links older than ``link`` in listing order (the next-older post first)."""
-        return self.filter(
-            Q(published_at__lt=link.published_at)
-            | Q(published_at=link.published_at, source_path__lt=link.source_path)
-        ).newest_first()
-
-    def after(self, link):
-        """Links newer than ``link`` (the next-newer post first)."""
-        return self.filter(
-            Q(published_at__gt=link.published_at)
-            | Q(published_at=link.published_at, source_path__gt=link.source_path)
-        ).order_by("published_at", "source_path")
-
-
-class TagLinkQuerySet(LinkQuerySet):
-    def home_sections(self, per_tag, now=None):
-        """The ``per_tag`` newest live posts of every tag, with the tags in Jekyll's ``site.tags``
-        order (where each tag's oldest post stands), in one query whatever the number of tags.
-
-        Both forms read a few index entries per tag, never the whole link table.
-        Returns ``[(tag_name, [(title, url_path), ...]), ...]``.
-        """
-        connection = connections[self.db]
-        now = connection.ops.adapt_datetimefield_value(now or timezone.now())
-        link, post, tag = (m._meta.db_table for m in (self.model, Post, self.model.tag.field.related_model))
-        live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
-        if connection.vendor == "postgresql":
-            # PostgreSQL's natural per-group top-N: two index-ordered LATERAL scans per tag.
-            sql = f"""
-                SELECT t.id, t.name, p.title, p.url_path, l.published_at, l.source_path
-                FROM {tag} t
-                CROSS JOIN LATERAL (
-                    SELECT x.published_at, x.source_path, x.position FROM {link} x WHERE {live}
-                    ORDER BY x.published_at, x.source_path LIMIT 1) f
-                CROSS JOIN LATERAL (
-                    SELECT x.content_object_id, x.published_at, x.source_path FROM {link} x
-                    WHERE {live}
-                    ORDER BY x.published_at DESC, x.source_path DESC LIMIT %s) l
-                JOIN {post} p ON p.id = l.content_object_id
-                ORDER BY f.published_at, f.source_path, f.position,
-                         l.published_at DESC, l.source_path DESC
-            """
-            params = [now, now, per_tag]
-        else:
-            # SQLite has no LATERAL: each tag's cut-off and oldest link are index seeks in a
-            # materialised CTE, and the range join reads only the rows above each cut-off.
-            sql = f"""
-                WITH cut AS MATERIALIZED (
-                    SELECT t.id AS tag_id, t.name AS name,
-                        (SELECT x.published_at FROM {link} x WHERE {live}
-                         ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
-                        (SELECT x.id FROM {link} x WHERE {live}
-                         ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
-                    FROM {tag} t
-                )
-                SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
-                FROM cut
-                JOIN {link} f ON f.id = cut.first_id
-                JOIN {link} l ON l.tag_id = cut.tag_id
-                JOIN {post} p ON p.id = l.content_object_id
-                WHERE l.is_published AND l.published_at <= %s
-                  AND l.published_at >= COALESCE(cut.cutoff, f.published_at)
-                ORDER BY f.published_at, f.source_path, f.position,
-                         l.published_at DESC, l.source_path DESC
-            """
-            params = [now, per_tag - 1, now, now]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        sections = {}
-        for tag_id, name, title, url_path, _, _ in rows:
-            posts = sections.setdefault(tag_id, (name, []))[1]
-            if len(posts) < per_tag:  # ties at the cut-off can bring a few more
-                posts.append((title, url_path))
-        return list(sections.values())
+_KEY_FIELDS = ("published_at", "status", "source_path")
 
 
 class ListingLink(models.Model):
     """What a post–category or post–tag link carries besides its two ends: its place in the post's
-    list, and a copy of the post's date, status and path, so a listing is one index range scan."""
+    list, and a copy of the post's date, status and path, so a listing is one index range scan.
 
-    position = models.PositiveSmallIntegerField(default=0)
-    published_at = models.DateTimeField()
-    is_published = models.BooleanField(default=True)
-    source_path = models.CharField(max_length=500)
+    The copy is never written by hand: ``fill_sort_keys`` takes it from the post on every insert.
+    """
+
+    position = models.PositiveSmallIntegerField("顺序", default=None, blank=True)
+    published_at = models.DateTimeField(default=None)
+    is_published = models.BooleanField(default=None)
+    source_path = models.CharField(max_length=500, default=None)
 
     class Meta:
         abstract = True
+
+    post_attname = "post_id"
+
+    def linked_post(self):
+        raise NotImplementedError
+
+    @classmethod
+    def fill_sort_keys(cls, links):
+        """Give each unsaved link its post's sort keys and, if unset, the next free position."""
+        posts, next_position = {}, {}
+        need = {link.__dict__[cls.post_attname] for link in links if link.published_at is None
+                or link.position is None}
+        missing = need - {link.linked_post().pk for link in links if link.linked_post() is not None}
+        if missing:
+            posts.update(Post.objects.only(*_KEY_FIELDS).in_bulk(missing))
+        for link in links:
+            post = link.linked_post()
+            if post is None or post.pk is None:
+                post = posts.get(link.__dict__[cls.post_attname])
+            if post is None:
+                raise ValueError("链接行需要一篇已保存的文章")
+            if link.published_at is None:
+                for name, value in post.link_keys().items():
+                    setattr(link, name, value)
+            if link.position is None:
+                if post.pk not in next_position:
+                    used = cls.objects.filter(**{cls.post_attname: post.pk}).aggregate(
+                        top=models.Max("position"))["top"]
+                    next_position[post.pk] = -1 if used is None else used
+                next_position[post.pk] += 1
+                link.position = next_position[post.pk]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            type(self).fill_sort_keys([self])
+        super().save(*args, **kwargs)
 
 
 class PostCategory(ListingLink):
     """A post's place in a category; positions keep the order its URL was built from."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="post_links")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links",
+                             verbose_name="文章")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="post_links",
+                                 verbose_name="分类")
 
     objects = LinkQuerySet.as_manager()
+
+    def linked_post(self):
+        return self._state.fields_cache.get("post")
 
     def __str__(self):
         return f"{self.position + 1}. {self.category.key}"
@@ -354,9 +381,16 @@ class PostCategory(ListingLink):
 class TaggedPost(ListingLink, TaggedItemBase):
     """Concrete tag link, so tag listings can use an index on (tag, date)."""
 
-    content_object = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tag_links")
+    content_object = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="tag_links", verbose_name="文章")
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items", verbose_name="标签")
 
     objects = TagLinkQuerySet.as_manager()
+    post_attname = "content_object_id"
+
+    def linked_post(self):
+        return self._state.fields_cache.get("content_object")
 
     def __str__(self):
         return f"{self.position + 1}. {self.tag.name}"
@@ -379,11 +413,24 @@ class TaggedPost(ListingLink, TaggedItemBase):
         ]
 
 
+class LegacyURLQuerySet(models.QuerySet):
+    def point(self, paths, post):
+        """Make each old address in ``paths`` answer with ``post``."""
+        paths = [p for p in paths if p and p != post.url_path]
+        if not paths:
+            return
+        self.filter(path__in=paths).delete()
+        self.bulk_create([self.model(path=path, post=post) for path in paths])
+
+
 class LegacyURL(models.Model):
     """An address the old site used for a post that finews serves elsewhere: answered with a 301."""
 
     path = models.CharField("旧地址", max_length=1000, unique=True)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="legacy_urls")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="legacy_urls",
+                             verbose_name="文章")
+
+    objects = LegacyURLQuerySet.as_manager()
 
     class Meta:
         verbose_name = "旧地址重定向"
@@ -394,14 +441,24 @@ class LegacyURL(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of the importer (command line or admin): who, when, from what, and the counts."""
+    """One run of the importer (command line or admin): who, when, from what, and the counts.
+
+    Created when the run starts and kept up to date batch by batch, so a run that dies leaves its
+    record and the counts committed so far."""
 
     class Origin(models.TextChoices):
         COMMAND = "command", "命令行"
         ADMIN = "admin", "管理后台"
 
+    class State(models.TextChoices):
+        RUNNING = "running", "进行中"
+        FINISHED = "finished", "已完成"
+        FAILED = "failed", "出错中止"
+        INTERRUPTED = "interrupted", "被中断"
+
     started_at = models.DateTimeField("开始时间", default=timezone.now)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.RUNNING)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         verbose_name="操作人",
@@ -422,4 +479,5 @@ class ImportRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self):
-        return f"{self.get_origin_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        started = timezone.localtime(self.started_at, SITE_TZ)
+        return f"{self.get_origin_display()} {started:%Y-%m-%d %H:%M}"

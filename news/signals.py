@@ -1,23 +1,12 @@
-"""Keep cached article pages fresh when an editor saves or deletes a post."""
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+"""Receivers that keep derived state in step with changes made outside ``Post.save()``."""
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .importer import CREATED, UPDATED, posts_imported
+from . import cache
 from .models import Post
-from .views import article_cache_key
 
 
-@receiver(post_save, sender=Post)
 @receiver(post_delete, sender=Post)
-def forget_cached_article(sender, instance, **kwargs):
-    cache.delete(article_cache_key(instance.url_path))
-
-
-@receiver(posts_imported)
-def forget_imported_articles(sender, report, **kwargs):
-    """One cache call per import run, however many posts it changed."""
-    cache.delete_many([
-        article_cache_key(item.url) for item in report.outcomes
-        if item.outcome in (CREATED, UPDATED) and item.url
-    ])
+def forget_deleted_article(sender, instance, **kwargs):
+    """A deleted post (one by one or a whole queryset) leaves no cached page behind."""
+    cache.forget_articles([instance.url_path])

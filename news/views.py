@@ -4,7 +4,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
 
+from . import cache
 from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost
@@ -67,6 +67,14 @@ def link_items(posts):
         f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url in posts))
 
 
+MAX_PAGE = 1_000_000
+
+
+def may_preview(user):
+    """Drafts and scheduled posts are shown (with a banner) to those who may change posts."""
+    return user.is_authenticated and user.has_perm("news.change_post")
+
+
 class ListingPage:
     """One page of a listing, known without COUNT(*): one row past the page says a next one exists."""
 
@@ -102,12 +110,10 @@ class PagedListingMixin(RefreshingMixin):
         return context
 
     def paginate_queryset(self, queryset, page_size):
-        try:
-            number = int(self.request.GET.get("page") or 1)
-        except ValueError:
-            raise Http404("没有这一页") from None
-        if number < 1:
+        page = self.request.GET.get("page") or "1"
+        if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
             raise Http404("没有这一页")
+        number = int(page)
         offset = (number - 1) * page_size
         # Skip rows on the link table's index alone, then join only the page's rows: a deep
         # page would otherwise join every skipped row.
@@ -122,19 +128,36 @@ class PagedListingMixin(RefreshingMixin):
         return settings.FINEWS_LISTING_PAGE_SIZE
 
 
+def find_category(key):
+    """``(category, merged)``: the category at ``key``, or for a merged key the category it
+    became (``merged``: answer with a 301). Http404 for anything else, NULs and over-long keys
+    included."""
+    if "\0" in key or len(key) > 200:
+        raise Http404("没有这个分类")
+    category = Category.objects.filter(key=key).first()
+    if category is not None:
+        return category, False
+    alias = CategoryAlias.objects.select_related("category").filter(key=key).first()
+    if alias is None:
+        raise Http404("没有这个分类")
+    return alias.category, True
+
+
+def find_tag(name):
+    if "\0" in name or len(name) > 100:
+        raise Http404("没有这个标签")
+    return get_object_or_404(Tag, name=name)
+
+
 class CategoryView(PagedListingMixin, ListView):
     """``/category/<key>.html`` (and the older ``/<key>/``): a source's posts, newest first."""
 
     template_name = "news/category.html"
 
     def get(self, request, *args, **kwargs):
-        key = kwargs["key"]
-        self.category = Category.objects.filter(key=key).first()
-        if self.category is None:
-            alias = CategoryAlias.objects.select_related("category").filter(key=key).first()
-            if alias is None:
-                raise Http404("没有这个分类")
-            return HttpResponsePermanentRedirect(alias.category.get_absolute_url())
+        self.category, merged = find_category(kwargs["key"])
+        if merged:
+            return HttpResponsePermanentRedirect(self.category.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -147,7 +170,7 @@ class CategoryView(PagedListingMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["category"] = self.category
-        context["feed_url"] = self.category.get_absolute_url().removesuffix(".html") + "/feed.xml"
+        context["feed_url"] = self.category.feed_url()
         return context
 
 
@@ -157,7 +180,7 @@ class TagView(PagedListingMixin, ListView):
     template_name = "news/tag.html"
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag, name=kwargs["name"])
+        self.tag = find_tag(kwargs["name"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -193,27 +216,26 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
         return context
 
 
-def article_cache_key(url_path):
-    return f"finews:article:{url_path}"
-
-
 class ArticleView(View):
     """A post at its Jekyll permalink; old addresses redirect; drafts only for staff."""
 
     def get(self, request, path):
+        if "\0" in path or len(path) > 1000:
+            raise Http404("此页面不存在")
         url_path = normalize_request_path("/" + path)
         anonymous = not request.user.is_authenticated
         if anonymous:
-            cached = cache.get(article_cache_key(url_path))
+            cached = cache.get_article(url_path)
             if cached is not None:
                 return HttpResponse(cached)
+        preview = may_preview(request.user)
         post = Post.objects.filter(url_path=url_path).first()
         if post is None:
             legacy = LegacyURL.objects.select_related("post").filter(path=url_path).first()
-            if legacy is None:
+            if legacy is None or not (legacy.post.is_visible or preview):
                 raise Http404("此页面不存在")
             return HttpResponsePermanentRedirect(legacy.post.url_path)
-        if not post.is_visible and not request.user.is_staff:
+        if not post.is_visible and not preview:
             raise Http404("此页面不存在")
         category_links = list(post.category_links.select_related("category"))
         tags = [link.tag for link in post.tag_links.select_related("tag").order_by("position")]
@@ -226,7 +248,7 @@ class ArticleView(View):
         response = TemplateResponse(request, "news/article.html", context)
         if anonymous and post.is_visible:
             response.render()
-            cache.set(article_cache_key(url_path), response.content, settings.FINEWS_CACHE_SECONDS)
+            cache.set_article(url_path, response.content, settings.FINEWS_CACHE_SECONDS)
         return response
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from news.models import Category, CategoryAlias, Post
 
-from . import builders
+from . import factories
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/news/post/"
@@ -43,9 +43,9 @@ def test_admin_is_chinese_with_site_header(admin_client):
 
 
 def test_post_list_columns_and_search(admin_client):
-    builders.category("emnews", "东财滚动新闻")
-    post = builders.post("央行降准", tags=["东财滚动新闻", "货币"])
-    builders.post("别的新闻")
+    factories.category("emnews", "东财滚动新闻")
+    post = factories.post("央行降准", tags=["东财滚动新闻", "货币"])
+    factories.post("别的新闻")
     html = admin_client.get(CHANGELIST).content.decode()
     assert "央行降准" in html and "东财滚动新闻、货币" in html and "emnews" in html
     assert post.url_path in html and "2022-02-17" in html
@@ -53,30 +53,30 @@ def test_post_list_columns_and_search(admin_client):
 
 
 def test_search_by_source_url(admin_client):
-    post = builders.post("有来源")
+    post = factories.post("有来源")
     post.source_url = "http://finance.example.com/1.html"
     post.save()
-    builders.post("无来源")
+    factories.post("无来源")
     assert rows(admin_client.get(CHANGELIST, {"q": "http://finance.example.com/1.html"})) == ["有来源"]
 
 
 def test_filters(admin_client):
-    builders.post("草稿", status="draft", categories=["a"])
-    builders.post("已发", categories=["b"])
+    factories.post("草稿", status="draft", categories=["a"])
+    factories.post("已发", categories=["b"])
     assert rows(admin_client.get(CHANGELIST, {"status__exact": "draft"})) == ["草稿"]
     assert rows(admin_client.get(CHANGELIST, {"category": "b"})) == ["已发"]
-    builders.category("c", "丙新闻")
-    builders.post("丙", categories=["c"])
+    factories.category("c", "丙新闻")
+    factories.post("丙", categories=["c"])
     assert rows(admin_client.get(CHANGELIST, {"category": "丙新闻 (c)"})) == ["丙"]
     assert rows(admin_client.get(CHANGELIST, {"published_at__year": "2022", "published_at__month": "2"}))
     # the category filter never lists every category
     for n in range(30):
-        builders.category(f"many{n}")
+        factories.category(f"many{n}")
     assert "many17" not in admin_client.get(CHANGELIST).content.decode()
 
 
 def test_category_autocomplete_endpoint(admin_client):
-    builders.category("emnews", "东财滚动新闻")
+    factories.category("emnews", "东财滚动新闻")
     response = admin_client.get(reverse("admin:autocomplete"), {
         "app_label": "news", "model_name": "postcategory", "field_name": "category", "term": "东财"})
     assert [r["text"] for r in response.json()["results"]] == ["东财滚动新闻 (emnews)"]
@@ -85,14 +85,14 @@ def test_category_autocomplete_endpoint(admin_client):
 @pytest.mark.parametrize("count", [3, 40])
 def test_list_query_count_does_not_grow(admin_client, django_assert_max_num_queries, count):
     for n in range(count):
-        builders.post(categories=["emnews", f"c{n % 3}"], tags=["东财滚动新闻", f"t{n % 5}"])
+        factories.post(categories=["emnews", f"c{n % 3}"], tags=["东财滚动新闻", f"t{n % 5}"])
     with django_assert_max_num_queries(12):
         assert admin_client.get(CHANGELIST).status_code == 200
 
 
 @pytest.mark.parametrize("tags", [1, 15])
 def test_change_page_query_count_does_not_grow(admin_client, django_assert_max_num_queries, tags):
-    post = builders.post(tags=[f"t{n}" for n in range(tags)], categories=["a", "b", "c"])
+    post = factories.post(tags=[f"t{n}" for n in range(tags)], categories=["a", "b", "c"])
     with django_assert_max_num_queries(22):
         assert admin_client.get(f"{CHANGELIST}{post.pk}/change/").status_code == 200
 
@@ -119,7 +119,7 @@ def change_data(post, **overrides):
 
 
 def test_edit_resanitises_the_body(admin_client):
-    post = builders.post("原标题")
+    post = factories.post("原标题")
     url_before = post.url_path
     body = "> 新摘要\n\n<p>正文</p><script>alert('x')</script><p onclick=\"x()\">点</p>\n\n<http://src.example/a>"
     response = admin_client.post(f"{CHANGELIST}{post.pk}/change/", change_data(post, title="新标题", body_markdown=body))
@@ -135,7 +135,7 @@ def test_edit_resanitises_the_body(admin_client):
 
 
 def test_new_post_in_admin_gets_a_jekyll_url(admin_client):
-    category = builders.category("emnews")
+    category = factories.category("emnews")
     data = {
         "title": "新建文章", "slug": "admin-made", "published_at_0": "2022-03-01",
         "published_at_1": "09:30:00", "status": "published", "body_markdown": "正文",
@@ -161,7 +161,7 @@ def messages_of(response):
 
 
 def test_publish_and_unpublish_actions_report_counts(admin_client, client):
-    posts = [builders.post(status="draft") for _ in range(3)]
+    posts = [factories.post(status="draft") for _ in range(3)]
     response = action(admin_client, "publish", posts[:2])
     assert "已发布 2 篇文章。" in messages_of(response)
     assert Post.objects.filter(status="published").count() == 2
@@ -172,8 +172,8 @@ def test_publish_and_unpublish_actions_report_counts(admin_client, client):
 
 
 def test_move_and_tag_actions(admin_client):
-    posts = [builders.post(categories=["a"], tags=["x"]) for _ in range(2)]
-    builders.category("target", "目标")
+    posts = [factories.post(categories=["a"], tags=["x"]) for _ in range(2)]
+    factories.category("target", "目标")
     response = action(admin_client, "move_to_category", posts, category_key="target")
     assert "已把 2 篇文章移动到 目标 (target)。" in messages_of(response)
     assert all([c.key for c in p.ordered_categories()] == ["target"] for p in posts)
@@ -190,7 +190,7 @@ def test_move_and_tag_actions(admin_client):
 
 
 def test_editor_without_change_permission_sees_no_actions(viewer):
-    post = builders.post("只读")
+    post = factories.post("只读")
     html = viewer.get(CHANGELIST).content.decode()
     assert "只读" in html and 'name="action"' not in html
     response = viewer.post(CHANGELIST, {"action": "publish", "_selected_action": [post.pk]})
@@ -206,10 +206,10 @@ def test_non_staff_is_sent_to_login(client):
 
 
 def test_category_admin_counts_and_merge(admin_client, client):
-    builders.category("old", "旧")
-    builders.category("new", "新")
-    a = builders.post(categories=["old"])
-    b = builders.post(categories=["old", "new"])
+    factories.category("old", "旧")
+    factories.category("new", "新")
+    a = factories.post(categories=["old"])
+    b = factories.post(categories=["old", "new"])
     html = admin_client.get("/admin/news/category/").content.decode()
     assert re.search(r'field-post_count">2<', html) and "/category/old.html" in html
     old = Category.objects.get(key="old")
@@ -236,8 +236,8 @@ def test_date_hierarchy_lists_only_periods_with_posts(admin_client):
 
     from news.jekyll.dates import SITE_TZ
     for month in (1, 3, 7):
-        builders.post(f"{month}月", when=datetime.datetime(2022, month, 31 if month != 3 else 1, 23, 30, tzinfo=SITE_TZ))
-    builders.post("另一年", when=datetime.datetime(2023, 5, 1, tzinfo=SITE_TZ))
+        factories.post(f"{month}月", when=datetime.datetime(2022, month, 31 if month != 3 else 1, 23, 30, tzinfo=SITE_TZ))
+    factories.post("另一年", when=datetime.datetime(2023, 5, 1, tzinfo=SITE_TZ))
     years = Post.objects.datetimes("published_at", "year")
     assert [d.year for d in years] == [2022, 2023]
     months = Post.objects.filter(published_at__year=2022).datetimes("published_at", "month")

@@ -13,7 +13,7 @@ from django.db import connections
 
 from news.models import Post
 
-from . import builders
+from . import factories
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -49,9 +49,9 @@ def page(live_server, capsys):
 
 @pytest.mark.django_db(transaction=True)
 def test_reader_pages_in_a_browser(page, live_server):
-    builders.category("emnews", "东财滚动新闻")
-    posts = [builders.post(f"央行公开市场操作{n}", tags=["东财滚动新闻"]) for n in range(8)]
-    builders.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
+    factories.category("emnews", "东财滚动新闻")
+    posts = [factories.post(f"央行公开市场操作{n}", tags=["东财滚动新闻"]) for n in range(8)]
+    factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
     page.goto(live_server.url + "/")
     assert page.locator("h2#东财滚动新闻").is_visible()
     assert page.locator(".tag-section").count() == 2

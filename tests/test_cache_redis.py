@@ -6,7 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from . import builders
+from news import cache as news_cache
+
+from . import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def redis_cache():
 
 
 def test_listing_and_article_are_cached_in_redis(redis_cache, client, django_assert_num_queries):
-    post = builders.post("缓存前")
+    post = factories.post("缓存前")
     assert "缓存前" in client.get("/").content.decode()
     assert client.get(post.url_path).status_code == 200
     with django_assert_num_queries(0):
@@ -41,4 +43,4 @@ def test_listing_and_article_are_cached_in_redis(redis_cache, client, django_ass
     post.title = "编辑保存后"
     post.save()
     assert "编辑保存后" in client.get(post.url_path).content.decode()
-    assert redis_cache.get(f"finews:article:{post.url_path}") is not None
+    assert redis_cache.get(news_cache.article_key(post.url_path)) is not None

@@ -319,22 +319,31 @@ def test_progress_bar_only_on_a_terminal(site, monkeypatch, stream, args, shows_
 
 
 def test_each_batch_commits_on_its_own(site, monkeypatch):
-    """A crash in a later batch keeps the batches already written (and never half a post)."""
-    from news import importer
+    """Ctrl-C in a later batch keeps the batches already written (and never half a post); the
+    run's record says it was interrupted, with the counts committed; a re-run completes it."""
+    from news.importing.write import BatchWriter
 
     for number in range(6):
         rolling(site, f"2022-02-17-{number}.md")
     calls = {"n": 0}
-    original = importer.Importer._save_posts
+    original = BatchWriter._store
 
-    def crash_on_third_batch(self, posts, existing, names):
+    def crash_on_third_batch(self, items, existing):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("operator pressed Ctrl-C")
-        return original(self, posts, existing, names)
+        return original(self, items, existing)
 
-    monkeypatch.setattr(importer.Importer, "_save_posts", crash_on_third_batch)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(BatchWriter, "_store", crash_on_third_batch)
+    with pytest.raises(CommandError) as raised:
         call_command("import_posts", str(site.root), "--quiet", "--batch-size", "2", stdout=io.StringIO())
+    assert raised.value.returncode == 130
     assert Post.objects.count() == 4
     assert all(p.category_links.count() == 1 and p.tag_links.count() == 1 for p in Post.objects.all())
+    run = ImportRun.objects.get()
+    assert (run.state, run.created, run.finished_at is not None) == ("interrupted", 4, True)
+
+    monkeypatch.setattr(BatchWriter, "_store", original)
+    call_command("import_posts", str(site.root), "--quiet", stdout=io.StringIO())
+    latest = ImportRun.objects.order_by("-started_at").first()
+    assert (latest.state, latest.created, latest.unchanged) == ("finished", 2, 4)

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.cache import cache
 
-from . import builders
+from . import factories
 
 pytestmark = pytest.mark.django_db
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -11,8 +11,8 @@ NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 def test_sitemaps_list_published_posts_and_categories(client):
     cache.clear()
-    live = builders.post("可见", categories=["emnews"])
-    builders.post("草稿", status="draft")
+    live = factories.post("可见", categories=["emnews"])
+    factories.post("草稿", status="draft")
     index = ET.fromstring(client.get("/sitemap.xml").content)
     locations = [loc.text for loc in index.iter(f"{NS}loc")]
     assert locations == ["http://testserver/sitemap-posts.xml", "http://testserver/sitemap-categories.xml"]

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from news.jekyll.dates import SITE_TZ
 from news.models import CategoryAlias, LegacyURL
 
-from . import builders
+from . import factories
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -33,11 +33,11 @@ def hrefs(html, pattern=r'<li><a href="([^"]+)"'):
 # --- home ---------------------------------------------------------------------------------
 
 def test_home_sections_in_order_of_each_tags_oldest_post(client):
-    builders.post("B1", tags=["乙"], when=at(9))
-    builders.post("A1", tags=["甲", "乙"], when=at(8))
-    builders.post("C1", tags=["丙"], when=at(10))
+    factories.post("B1", tags=["乙"], when=at(9))
+    factories.post("A1", tags=["甲", "乙"], when=at(8))
+    factories.post("C1", tags=["丙"], when=at(10))
     for minute in range(7):
-        builders.post(f"A新{minute}", tags=["甲"], when=at(11, minute))
+        factories.post(f"A新{minute}", tags=["甲"], when=at(11, minute))
     html = client.get("/").content.decode()
     assert re.findall(r'<h2 id="([^"]+)">', html) == ["甲", "乙", "丙"]
     section = html.split('<h2 id="甲">')[1].split("</ul>")[0]
@@ -46,22 +46,22 @@ def test_home_sections_in_order_of_each_tags_oldest_post(client):
 
 
 def test_home_escapes_titles(client):
-    builders.post('<script>alert("x")</script> & 标题', tags=["甲"])
+    factories.post('<script>alert("x")</script> & 标题', tags=["甲"])
     html = client.get("/").content.decode()
     assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 标题" in html
 
 
 def test_home_hides_drafts_and_future_posts(client):
-    builders.post("草稿", tags=["甲"], status="draft")
-    builders.post("未来", tags=["乙"], when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
-    builders.post("可见", tags=["丙"])
+    factories.post("草稿", tags=["甲"], status="draft")
+    factories.post("未来", tags=["乙"], when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
+    factories.post("可见", tags=["丙"])
     html = client.get("/").content.decode()
     assert "可见" in html and "草稿" not in html and "未来" not in html
 
 
 def test_home_ties_put_larger_path_first(client):
-    builders.post("小", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
-    builders.post("大", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
+    factories.post("小", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
+    factories.post("大", tags=["甲"], when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
     html = client.get("/").content.decode()
     assert html.index("大") < html.index("小")
 
@@ -75,7 +75,7 @@ def test_home_empty_database(client):
 def test_home_query_count_does_not_grow(client, django_assert_max_num_queries, tags):
     for number in range(tags):
         for _ in range(3):
-            builders.post(tags=[f"来源{number}"])
+            factories.post(tags=[f"来源{number}"])
     with django_assert_max_num_queries(2):
         assert client.get("/").status_code == 200
 
@@ -83,10 +83,10 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries, t
 # --- categories, tags, emnews --------------------------------------------------------------
 
 def test_category_page_lists_newest_first_under_display_name(client):
-    builders.category("21caijing", "湖南日报新闻")
-    old = builders.post("旧", categories=["21caijing"], when=at(8))
-    new = builders.post("新", categories=["21caijing"], when=at(9))
-    builders.post("别的", categories=["emnews"])
+    factories.category("21caijing", "湖南日报新闻")
+    old = factories.post("旧", categories=["21caijing"], when=at(8))
+    new = factories.post("新", categories=["21caijing"], when=at(9))
+    factories.post("别的", categories=["emnews"])
     response = client.get("/category/21caijing.html")
     html = response.content.decode()
     assert "<h1>湖南日报新闻</h1>" in html
@@ -97,7 +97,7 @@ def test_category_page_lists_newest_first_under_display_name(client):
 
 def test_category_pagination(client, settings):
     settings.FINEWS_LISTING_PAGE_SIZE = 3
-    posts = [builders.post(f"第{n}", categories=["pg"], when=at(8, n)) for n in range(7)]
+    posts = [factories.post(f"第{n}", categories=["pg"], when=at(8, n)) for n in range(7)]
     seen = []
     url = "/category/pg.html"
     pages = 0
@@ -124,31 +124,31 @@ def test_unknown_category_and_tag_are_404(client):
 
 
 def test_merged_category_redirects(client):
-    target = builders.category("emnews")
+    target = factories.category("emnews")
     CategoryAlias.objects.create(key="oldnews", category=target)
     response = client.get("/category/oldnews.html")
     assert response.status_code == 301 and response["Location"] == "/category/emnews.html"
 
 
 def test_category_keys_are_case_sensitive_and_may_hold_spaces(client):
-    builders.category("TechWeb", "甲")
-    builders.category("Techweb", "乙")
-    builders.category("21shijijingjibaodao 21caijingAPP", "丙")
+    factories.category("TechWeb", "甲")
+    factories.category("Techweb", "乙")
+    factories.category("21shijijingjibaodao 21caijingAPP", "丙")
     assert "<h1>甲</h1>" in client.get("/category/TechWeb.html").content.decode()
     assert "<h1>乙</h1>" in client.get("/category/Techweb.html").content.decode()
     assert client.get("/category/21shijijingjibaodao%2021caijingAPP.html").status_code == 200
 
 
 def test_tag_page(client):
-    post = builders.post("有标签", tags=["上海证券报新闻"])
+    post = factories.post("有标签", tags=["上海证券报新闻"])
     html = client.get("/tag/上海证券报新闻/").content.decode()
     assert post.url_path in html and "标签：上海证券报新闻" in html
     assert client.get("/tag/%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB/").status_code == 200
 
 
 def test_emnews_shows_the_20_newest_in_new_tabs(client):
-    posts = [builders.post(f"滚动{n}", when=at(8, n)) for n in range(22)]
-    builders.post("别的来源", categories=["x"], tags=["别的"])
+    posts = [factories.post(f"滚动{n}", when=at(8, n)) for n in range(22)]
+    factories.post("别的来源", categories=["x"], tags=["别的"])
     html = client.get("/emnews/").content.decode()
     links = re.findall(r'<li><a href="([^"]+)" target="_blank" rel="noopener">', html)
     assert links == [p.url_path for p in reversed(posts)][:20]
@@ -158,7 +158,7 @@ def test_emnews_shows_the_20_newest_in_new_tabs(client):
 def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries, settings, count):
     settings.FINEWS_LISTING_PAGE_SIZE = 10
     for n in range(count):
-        builders.post(categories=["emnews", f"c{n % 5}"], tags=["东财滚动新闻", f"t{n % 4}"])
+        factories.post(categories=["emnews", f"c{n % 5}"], tags=["东财滚动新闻", f"t{n % 4}"])
     for url, limit in [("/category/emnews.html", 2), ("/emnews/", 2), ("/tag/东财滚动新闻/", 2),
                        ("/c1/", 2), (f"/category/emnews.html?page={count // 10 or 1}", 2)]:
         with django_assert_max_num_queries(limit):
@@ -166,7 +166,7 @@ def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries,
 
 
 def test_listings_refresh_but_articles_do_not(client):
-    post = builders.post()
+    post = factories.post()
     assert 'data-refresh-seconds="60"' in client.get("/").content.decode()
     assert 'data-refresh-seconds="60"' in client.get("/category/emnews.html").content.decode()
     assert "data-refresh-seconds" not in client.get(post.url_path).content.decode()
@@ -175,13 +175,13 @@ def test_listings_refresh_but_articles_do_not(client):
 # --- articles ----------------------------------------------------------------------------
 
 def test_article_page(client):
-    builders.category("emnews", "东财滚动新闻")
-    older = builders.post("较旧", when=at(8))
-    post = builders.post("标题 <b>不是标签</b>", tags=["东财滚动新闻", "第二"], when=at(17, 38, 20),
+    factories.category("emnews", "东财滚动新闻")
+    older = factories.post("较旧", when=at(8))
+    post = factories.post("标题 <b>不是标签</b>", tags=["东财滚动新闻", "第二"], when=at(17, 38, 20),
                          body='<p>正文<strong>粗</strong></p>')
     post.source_url = "http://finance.example.com/x.html"
     post.save()
-    newer = builders.post("较新", when=at(18))
+    newer = factories.post("较新", when=at(18))
     html = client.get(post.url_path).content.decode()
     assert "<small class=\"post-date\">(GMT+8, Asia/Shanghai, CST) <time datetime=\"2022-02-17T17:38:20+08:00\">2022-02-17 17:38:20</time></small>" in html
     assert "<h1>标题 &lt;b&gt;不是标签&lt;/b&gt;</h1>" in html
@@ -193,22 +193,22 @@ def test_article_page(client):
 
 
 def test_unicode_and_percent_encoded_urls_resolve(client):
-    post = builders.post("中文", categories=["财经"], slug="中文 标题")
+    post = factories.post("中文", categories=["财经"], slug="中文 标题")
     assert post.url_path == "/%E8%B4%A2%E7%BB%8F/2022/02/17/%E4%B8%AD%E6%96%87-%E6%A0%87%E9%A2%98.html"
     assert client.get(post.url_path).status_code == 200
     assert client.get("/财经/2022/02/17/中文-标题.html").status_code == 200
 
 
 def test_legacy_url_redirects_permanently(client):
-    post = builders.post()
+    post = factories.post()
     LegacyURL.objects.create(path="/2022/02/17/old.html", post=post)
     response = client.get("/2022/02/17/old.html")
     assert response.status_code == 301 and response["Location"] == post.url_path
 
 
 def test_drafts_are_404_for_readers_and_bannered_for_staff(client, admin_client):
-    draft = builders.post("草稿文章", status="draft")
-    future = builders.post("未来文章", when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
+    draft = factories.post("草稿文章", status="draft")
+    future = factories.post("未来文章", when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
     assert client.get(draft.url_path).status_code == 404
     assert client.get(future.url_path).status_code == 404
     html = admin_client.get(draft.url_path).content.decode()
@@ -224,13 +224,13 @@ def test_article_404_page(client):
 
 @pytest.mark.parametrize("count", [2, 30])
 def test_article_query_count_does_not_grow(client, django_assert_max_num_queries, count):
-    posts = [builders.post(tags=["东财滚动新闻", "甲", "乙"], categories=["emnews", "x"]) for _ in range(count)]
+    posts = [factories.post(tags=["东财滚动新闻", "甲", "乙"], categories=["emnews", "x"]) for _ in range(count)]
     with django_assert_max_num_queries(5):
         assert client.get(posts[count // 2].url_path).status_code == 200
 
 
 def test_editor_save_refreshes_a_cached_article(client):
-    post = builders.post("初稿标题")
+    post = factories.post("初稿标题")
     assert "初稿标题" in client.get(post.url_path).content.decode()
     post.title = "改后标题"
     post.save()
@@ -238,7 +238,7 @@ def test_editor_save_refreshes_a_cached_article(client):
 
 
 def test_cached_article_costs_no_query(client, django_assert_num_queries):
-    post = builders.post()
+    post = factories.post()
     client.get(post.url_path)
     with django_assert_num_queries(0):
         assert client.get(post.url_path).status_code == 200
@@ -252,8 +252,8 @@ def parse_feed(response):
 
 
 def test_site_feed_is_atom_with_the_10_newest(client):
-    posts = [builders.post(f"第{n}", when=at(8, n)) for n in range(12)]
-    builders.post("草稿", status="draft")
+    posts = [factories.post(f"第{n}", when=at(8, n)) for n in range(12)]
+    factories.post("草稿", status="draft")
     feed = parse_feed(client.get("/feed.xml"))
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == 10
@@ -266,15 +266,15 @@ def test_site_feed_is_atom_with_the_10_newest(client):
 
 
 def test_feed_ties_put_smaller_path_first(client):
-    builders.post("小", when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
-    builders.post("大", when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
+    factories.post("小", when=at(9), source_path="_posts/2022-02-17-1.md", slug="a1")
+    factories.post("大", when=at(9), source_path="_posts/2022-02-17-NW1.md", slug="a2")
     titles = [e.find(f"{ATOM}title").text for e in parse_feed(client.get("/feed.xml")).findall(f"{ATOM}entry")]
     assert titles == ["小", "大"]
 
 
 def test_category_and_tag_feeds(client):
-    builders.post("甲类", categories=["jia"], tags=["甲新闻"])
-    builders.post("乙类", categories=["yi"], tags=["乙新闻"])
+    factories.post("甲类", categories=["jia"], tags=["甲新闻"])
+    factories.post("乙类", categories=["yi"], tags=["乙新闻"])
     cat = parse_feed(client.get("/category/jia/feed.xml"))
     assert [e.find(f"{ATOM}title").text for e in cat.findall(f"{ATOM}entry")] == ["甲类"]
     tag = parse_feed(client.get("/tag/乙新闻/feed.xml"))
@@ -284,7 +284,7 @@ def test_category_and_tag_feeds(client):
 @pytest.mark.parametrize("count", [2, 25])
 def test_feed_query_counts(client, django_assert_max_num_queries, count):
     for _ in range(count):
-        builders.post(categories=["emnews", "b"], tags=["东财滚动新闻", "x", "y"])
+        factories.post(categories=["emnews", "b"], tags=["东财滚动新闻", "x", "y"])
     for url, limit in [("/feed.xml", 3), ("/category/emnews/feed.xml", 4), ("/tag/x/feed.xml", 4)]:
         cache.clear()
         with django_assert_max_num_queries(limit):
@@ -308,9 +308,9 @@ def test_server_error_page_leaks_nothing(client, monkeypatch, settings):
 
 def test_listings_filter_by_beijing_day(client, settings):
     settings.FINEWS_LISTING_PAGE_SIZE = 2
-    early = builders.post("十六日深夜", categories=["d"], tags=["日"], when=at(23, 59, 59, day=16))
-    posts = [builders.post(f"十七日{n}", categories=["d"], tags=["日"], when=at(0, n, day=17)) for n in range(3)]
-    builders.post("十八日", categories=["d"], tags=["日"], when=at(0, 0, 0, day=18))
+    early = factories.post("十六日深夜", categories=["d"], tags=["日"], when=at(23, 59, 59, day=16))
+    posts = [factories.post(f"十七日{n}", categories=["d"], tags=["日"], when=at(0, n, day=17)) for n in range(3)]
+    factories.post("十八日", categories=["d"], tags=["日"], when=at(0, 0, 0, day=18))
     html = client.get("/category/d.html", {"date": "2022-02-17"}).content.decode()
     assert hrefs(html) == [posts[2].url_path, posts[1].url_path]
     assert 'rel="next" href="?date=2022-02-17&amp;page=2"' in html
@@ -326,7 +326,7 @@ def test_ties_follow_byte_order_of_paths_like_jekyll(client):
     names = ["_posts/2022-02-17-_u.md", "_posts/2022-02-17-a.md", "_posts/2022-02-17-N.md",
              "_posts/2022-02-17-2.md"]
     for number, path in enumerate(names):
-        builders.post(path, categories=["tie"], when=at(9), source_path=path, slug=f"tie{number}")
+        factories.post(path, categories=["tie"], when=at(9), source_path=path, slug=f"tie{number}")
     html = client.get("/category/tie.html").content.decode()
     titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
     assert titles == sorted(names, key=lambda p: p.encode(), reverse=True)

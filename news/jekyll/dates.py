@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from .errors import PostError
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 DATE_STRING_RE = re.compile(
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -25,11 +25,30 @@ ZONE_ABBREVIATIONS = {
 }
 
 
+EARLIEST = datetime.datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime.datetime(9999, 12, 30, tzinfo=UTC)
+
+
 def resolve_date(value, *, filename_date, has_key):
     """Return ``(published_at, url_date)`` for a front-matter ``date`` value.
 
-    ``published_at`` is an aware datetime; ``url_date`` the day Jekyll used in the URL.
+    ``published_at`` is an aware datetime; ``url_date`` the day Jekyll used in the URL. Dates
+    are refused unless both databases can store them and read them back in any time zone
+    (years 1 to 9999, a day's margin at either end).
     """
+    try:
+        moment, url_date = _resolve(value, filename_date=filename_date, has_key=has_key)
+        in_range = EARLIEST <= moment <= LATEST
+    except PostError:
+        raise
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise PostError(f"date 超出可以保存的范围（公元 1 年到 9999 年）：{value!s}")
+    return moment, url_date
+
+
+def _resolve(value, *, filename_date, has_key):
     if not has_key:
         moment = datetime.datetime.combine(filename_date, datetime.time(), SITE_TZ)
         return moment, filename_date
@@ -76,6 +95,8 @@ def _zone(token, text):
         digits = token[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
         offset = datetime.timedelta(hours=hours, minutes=minutes)
+        if offset >= datetime.timedelta(hours=24):
+            raise PostError(f"date 的时区偏移超过 24 小时：{text.strip()!r}")
         return datetime.timezone(-offset if token[0] == "-" else offset)
     hours = ZONE_ABBREVIATIONS.get(token.upper())
     if hours is None:

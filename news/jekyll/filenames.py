@@ -48,9 +48,7 @@ def is_readable_post_path(inner):
         return False
     if is_filtered(parts[-1]):
         return False
-    if len(parts) > 1 and is_filtered(parts[0]):
-        return False
-    return True
+    return not (len(parts) > 1 and is_filtered(parts[0]))
 
 
 def parse_post_name(inner):

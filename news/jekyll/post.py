@@ -1,6 +1,7 @@
 """One post file in, one ParsedPost out: everything the importer stores, computed without a database."""
 import datetime
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -10,12 +11,17 @@ from .errors import PostError
 from .markdown import render_markdown, render_plain
 
 # Bump when parsing or rendering changes, so a re-import refreshes every post.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 SUMMARY_RE = re.compile(r"\A\s*((?:[ ]{0,3}>[^\n]*(?:\n|\Z))+)")
 AUTOLINK_LINE_RE = re.compile(r"^[ \t]*<((?:https?|ftp)://[^<>\s]*|)>[ \t]*\r?$", re.M)
 LIQUID_RE = re.compile(r"\{\{|\{%")
 FIELDS_READ = {"title", "date", "categories", "category", "tags", "tag", "published", "slug"}
+# What a tag looks like in a title: ``<b>``, ``</i>``, ``<br/>``, ``<!-- x -->`` (not ``a < b``).
+TAG_RE = re.compile(r"</?[A-Za-z!][^<>]*>")
+# Bounds of what the database columns hold.
+MAX_TITLE_CHARS, MAX_SLUG_CHARS, MAX_URL_CHARS, MAX_SOURCE_PATH_CHARS = 500, 300, 1000, 500
+MAX_CATEGORY_CHARS, MAX_TAG_CHARS, MAX_TERMS = 200, 100, 100
 
 
 class NotAPost(Exception):
@@ -56,40 +62,57 @@ def decode(data):
     return text.removeprefix("\ufeff")
 
 
-def parse_post(source_path, data, *, old_hosts=(), digest=None):
-    """Parse the bytes of the post file at ``source_path`` (relative to the site root).
-
-    Raises NotAPost for files Jekyll would not treat as posts and PostError for posts finews
-    refuses (the message says why).
-    """
+def post_name(source_path):
+    """``(folder prefix, PostName)`` of a post file; NotAPost for files Jekyll does not read as
+    posts, PostError for a post name with an impossible date. The one place names are judged."""
     split = filenames.split_posts_path(source_path)
     prefix, inner = split if split else ("", source_path.rsplit("/", 1)[-1])
     if not filenames.is_readable_post_path(inner):
         raise NotAPost("文件名以 . _ # ~ 开头或以 ~ 结尾，Jekyll 不读取")
     name = filenames.parse_post_name(inner)
     if name is None:
-        raise NotAPost("文件名不是 YYYY-MM-DD-标题.扩展名 的形式")
+        raise NotAPost("文件名不是 YYYY-MM-DD-标题.扩展名 的形式，不是文章")
+    return prefix, name
+
+
+def parse_post(source_path, data, *, old_hosts=(), digest=None):
+    """Parse the bytes of the post file at ``source_path`` (relative to the site root).
+
+    Raises NotAPost for files Jekyll would not treat as posts and PostError for posts finews
+    refuses (the message says why).
+    """
+    prefix, name = post_name(source_path)
     text = decode(data)
     matter = frontmatter.split_front_matter(text)
     meta = matter.data
     warnings = []
 
     path_categories = filenames.categories_from_path(prefix)
-    categories = taxonomy.parse_categories(meta, path_categories)
-    tags = taxonomy.parse_tags(meta)
+    categories = _bounded("分类", taxonomy.parse_categories(meta, path_categories), MAX_CATEGORY_CHARS)
+    tags = _bounded("标签", taxonomy.parse_tags(meta), MAX_TAG_CHARS)
     published_at, url_date = dates.resolve_date(
         meta.get("date"), filename_date=name.date, has_key="date" in meta
     )
     slug = taxonomy.text_form(meta["slug"]) if meta.get("slug") is not None else name.slug
-    if meta.get("title") is not None:
-        title = taxonomy.text_form(meta["title"])
-    else:
-        title = titleize_slug(name.slug)
+    raw_title = taxonomy.text_form(meta["title"]) if meta.get("title") is not None else None
+    if raw_title is not None and len(raw_title) > 4 * MAX_TITLE_CHARS:
+        raise PostError(f"标题超过 {MAX_TITLE_CHARS} 个字符")
+    title = text_of_html(raw_title) if raw_title is not None else titleize_slug(name.slug)
+    if len(title) > MAX_TITLE_CHARS or len(slug) > MAX_SLUG_CHARS:
+        raise PostError(f"标题或 slug 太长（上限 {MAX_TITLE_CHARS} / {MAX_SLUG_CHARS} 个字符）")
     extension = urls.output_extension(name.extension)
     if meta.get("permalink"):
-        url_path = urls.custom_permalink(meta["permalink"])
+        moment = published_at.astimezone(dates.SITE_TZ).replace(
+            year=url_date.year, month=url_date.month, day=url_date.day)
+        try:
+            url_path = urls.custom_permalink(taxonomy.text_form(meta["permalink"]), urls.url_placeholders(
+                categories, moment, slug, extension))
+        except KeyError as exc:
+            raise PostError(f"permalink 中的占位符 :{exc.args[0]} 无法识别") from None
     else:
         url_path = urls.post_url(categories, url_date, slug, extension)
+    if len(url_path) > MAX_URL_CHARS or len(source_path) > MAX_SOURCE_PATH_CHARS:
+        raise PostError("网址或文件路径太长")
 
     legacy_urls = []
     if matter.after_blank_lines:
@@ -99,13 +122,10 @@ def parse_post(source_path, data, *, old_hosts=(), digest=None):
     body = matter.body
     if LIQUID_RE.search(body):
         warnings.append("正文含 Liquid 标记（{{ 或 {%），按原文显示，不执行")
-    if name.is_markdown:
-        rendered = render_markdown(body)
-    elif name.is_html:
-        rendered = body
-    else:
-        rendered = render_plain(body)
-
+    body_html, summary, source_url = render_body(body, source_path, old_hosts)
+    extra = {k: v for k, v in meta.items() if k not in FIELDS_READ}
+    if raw_title is not None and raw_title != title:
+        extra["title"] = raw_title
     return ParsedPost(
         source_path=source_path,
         content_hash=digest or content_hash(data),
@@ -115,15 +135,52 @@ def parse_post(source_path, data, *, old_hosts=(), digest=None):
         url_path=url_path,
         categories=categories,
         tags=tags,
-        summary=extract_summary(body) if name.is_markdown else "",
+        summary=summary,
         body_markdown=body,
-        body_html=sanitize_html(rendered, old_hosts),
-        source_url=extract_source_url(body),
+        body_html=body_html,
+        source_url=source_url,
         is_draft=meta.get("published") is False,
-        extra=_json_safe({k: v for k, v in meta.items() if k not in FIELDS_READ}),
+        extra=_json_safe(extra),
         legacy_urls=[u for u in legacy_urls if u != url_path],
         warnings=warnings,
     )
+
+
+def render_body(body, source_path, old_hosts=()):
+    """``(html, summary, source_url)`` of a post body, by the kind its file name says it is:
+    Markdown is rendered, HTML kept, anything else shown as it is; the HTML is sanitised."""
+    kind = source_kind(source_path)
+    if kind == "markdown":
+        rendered = render_markdown(body)
+    elif kind == "html":
+        rendered = body
+    else:
+        rendered = render_plain(body)
+    summary = extract_summary(body) if kind == "markdown" else ""
+    return sanitize_html(rendered, old_hosts), summary, extract_source_url(body)
+
+
+def source_kind(source_path):
+    """``markdown``, ``html`` or ``plain`` from a source path's extension (none: Markdown)."""
+    name = source_path.rsplit("/", 1)[-1]
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not extension or extension in filenames.MARKDOWN_EXTENSIONS:
+        return "markdown"
+    return "html" if extension == ".html" else "plain"
+
+
+def text_of_html(value):
+    """What a reader saw of a title Jekyll printed raw: tags dropped, entities decoded."""
+    return html.unescape(TAG_RE.sub("", value))
+
+
+def _bounded(what, values, limit):
+    if len(values) > MAX_TERMS:
+        raise PostError(f"{what}超过 {MAX_TERMS} 个")
+    for value in values:
+        if len(value) > limit:
+            raise PostError(f"{what}“{value[:40]}…”超过 {limit} 个字符")
+    return values
 
 
 def titleize_slug(slug):

@@ -4,7 +4,10 @@ import pytest
 
 from news.jekyll import PostError
 from news.jekyll.filenames import (
-    categories_from_path, is_readable_post_path, parse_post_name, split_posts_path,
+    categories_from_path,
+    is_readable_post_path,
+    parse_post_name,
+    split_posts_path,
 )
 
 

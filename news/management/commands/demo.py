@@ -24,5 +24,5 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as folder:
             write_site(folder, posts=options["posts"], sources=options["sources"], body_bytes=1500)
             names = read_category_names(Path(folder) / "categories.tsv")
-            report = Importer(category_names=names).import_paths([folder])
+            report = Importer(category_names=names, lock_wait=60).import_paths([folder])
         self.stdout.write(f"演示数据：新建 {report.count('created')} 篇文章。")

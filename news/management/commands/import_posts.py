@@ -1,11 +1,17 @@
 """``manage.py import_posts PATH [PATH ...]``: a thin front end over news.importer.Importer."""
 import shutil
+import signal
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, Importer, read_category_names
+from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
+from news.importing.record import Interrupted
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(f"收到信号 {signal.Signals(signum).name}")
 
 
 class Command(BaseCommand):
@@ -19,7 +25,10 @@ class Command(BaseCommand):
             help="分类显示名称文件，每行“键<TAB>名称”，无表头",
         )
         parser.add_argument("--quiet", action="store_true", help="不显示进度条和逐个文件的报告")
-        parser.add_argument("--workers", type=int, default=None, help="解析用的进程数（默认 2）")
+        parser.add_argument("--workers", type=int, default=Importer.default_workers(),
+                            help="解析用的进程数（默认 2；1 表示不另开进程）")
+        parser.add_argument("--wait", type=float, default=600, metavar="SECONDS",
+                            help="另一个导入正在进行时最多等多久（默认 600 秒）")
         parser.add_argument("--batch-size", type=int, default=500, help="每个事务写入的文章数")
         parser.add_argument(
             "--max-file-size", type=int, default=None, metavar="BYTES",
@@ -43,9 +52,18 @@ class Command(BaseCommand):
         importer = Importer(
             dry_run=options["dry_run"], category_names=names, workers=options["workers"],
             batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
-            progress=progress,
+            progress=progress, lock_wait=options["wait"],
         )
-        report = importer.import_paths(options["paths"])
+        # SIGTERM ends the run like Ctrl-C: the current batch rolls back, the record says 被中断.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            report = importer.import_paths(options["paths"])
+        except ImportBusy as exc:
+            raise CommandError(str(exc)) from None
+        except KeyboardInterrupt:
+            raise CommandError("导入被中断；已提交的批次保留，再次运行会接着完成。", returncode=130) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
         for item in report.outcomes:
             if item.outcome == FAILED:

@@ -1,0 +1,100 @@
+"""Parsing post files, in this process or in a few worker processes, never raising.
+
+Workers are started fresh (``spawn``: nothing inherited, no database connection among them) and
+die with the process that started them, however it dies, so a killed import leaves no worker
+behind holding locks. This module imports nothing from Django: the workers never set it up.
+"""
+import ctypes
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from ..jekyll import PostError, parse_post
+from ..jekyll.post import NotAPost, ParsedPost
+
+CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged", "failed", "skipped"
+OUTCOME_LABELS = {
+    CREATED: "新建", UPDATED: "更新", UNCHANGED: "未变", FAILED: "失败", SKIPPED: "跳过",
+}
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Parsed:
+    """What parsing one file gave: the post, or the outcome (failed or skipped) and why."""
+
+    post: ParsedPost = None
+    outcome: str = ""
+    reason: str = ""
+
+
+def parse_one(source_path, data, old_hosts, digest):
+    try:
+        return Parsed(post=parse_post(source_path, data, old_hosts=old_hosts, digest=digest))
+    except NotAPost as exc:
+        return Parsed(outcome=SKIPPED, reason=str(exc))
+    except PostError as exc:
+        return Parsed(outcome=FAILED, reason=str(exc))
+    except Exception as exc:  # a parser bug must not kill the run: report it per file
+        return Parsed(outcome=FAILED, reason=f"解析出错：{exc.__class__.__name__}: {exc}")
+
+
+def parse_chunk(items, old_hosts):
+    return [parse_one(path, data, old_hosts, digest) for path, data, digest in items]
+
+
+def _die_with(parent):
+    """Worker start-up: ask the kernel to kill this worker when its parent dies."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe closing still ends the worker
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+@dataclass
+class Pending:
+    """Parse results: already ``done``, or still being computed by ``futures`` (one per chunk)."""
+
+    done: list = None
+    futures: list = None
+
+    def results(self):
+        if self.done is None:
+            self.done = [result for future in self.futures for result in future.result()]
+        return self.done
+
+
+class Parser:
+    """Parses batches; with ``workers`` > 1 and enough files, in a pool of fresh processes."""
+
+    def __init__(self, workers, old_hosts, min_for_pool=200):
+        self.workers = workers
+        self.old_hosts = old_hosts
+        self.min_for_pool = min_for_pool
+        self.pool = None
+
+    def start(self, count):
+        if self.workers > 1 and count >= self.min_for_pool:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"),
+                initializer=_die_with, initargs=(os.getpid(),))
+
+    def submit(self, items):
+        """Start parsing ``[(source_path, data, digest), …]``; the Pending it returns waits for
+        the ``Parsed`` results, in order."""
+        if self.pool is None or len(items) < 2 * self.workers:
+            return Pending(done=parse_chunk(items, self.old_hosts))
+        size = max(10, -(-len(items) // (self.workers * 8)))
+        return Pending(futures=[self.pool.submit(parse_chunk, items[i : i + size], self.old_hosts)
+                                for i in range(0, len(items), size)])
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -1,0 +1,170 @@
+"""Writing a batch of parsed posts through the one write path's bulk methods.
+
+The batch is inserted and updated in bulk (an import writes thousands of posts), but with the same
+rules ``Post.save()`` keeps: the link tables fill their sort keys from the posts themselves,
+legacy addresses go through ``LegacyURL.objects.point``, cached pages through ``news.cache``.
+"""
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import cache
+from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, tags_named, unique_slug
+from .find import FileOutcome
+from .parse import CREATED, FAILED, UNCHANGED, UPDATED
+
+logger = logging.getLogger(__name__)
+
+POST_FIELDS = [
+    "title", "slug", "published_at", "url_path", "summary", "body_markdown", "body_html",
+    "source_url", "status", "content_hash", "extra", "imported_at", "updated_at",
+]
+MAX_NAME_CHARS = 200
+
+
+def category_name_problem(key, name):
+    for value in (key, name):
+        if len(value) > MAX_NAME_CHARS:
+            return f"分类“{value[:40]}…”超过 {MAX_NAME_CHARS} 个字符"
+        if "\0" in value:
+            return "分类含 NUL 字符"
+    return "" if key else "分类键为空"
+
+
+def ensure_named_categories(names):
+    """Categories named by category pages or the names file exist with those names. Returns
+    ``{key: problem}`` for the names refused (too long, NUL, empty key); the rest go on."""
+    problems = {key: category_name_problem(key, name) for key, name in names.items()}
+    problems = {key: problem for key, problem in problems.items() if problem}
+    good = {key: name for key, name in names.items() if key not in problems}
+    existing = {c.key: c for c in Category.objects.filter(key__in=list(good))}
+    rename = [c for key, c in existing.items() if c.name != good[key]]
+    for category in rename:
+        category.name = good[category.key]
+    Category.objects.bulk_update(rename, ["name"])
+    create_categories({k: v for k, v in good.items() if k not in existing})
+    return problems
+
+
+def create_categories(names):
+    if not names:
+        return {}
+    taken = set(Category.objects.filter(
+        slug__in=[unique_slug(key, set()) for key in names]).values_list("slug", flat=True))
+    created = []
+    for key, name in names.items():
+        slug = unique_slug(key, taken)
+        taken.add(slug)
+        created.append(Category(key=key, name=name, slug=slug))
+    Category.objects.bulk_create(created, ignore_conflicts=True)
+    return {c.key: c for c in Category.objects.filter(key__in=list(names))}
+
+
+class BatchWriter:
+    """Stores batches of parsed posts; remembers the URLs taken in this run to report clashes."""
+
+    def __init__(self, names):
+        self.names = names
+        self.urls_in_run = {}
+
+    def existing(self, source_paths):
+        return {
+            row["source_path"]: row
+            for row in Post.objects.filter(source_path__in=source_paths)
+            .values("id", "source_path", "content_hash", "url_path")
+        }
+
+    def unchanged(self, entry, row):
+        self.urls_in_run[row["url_path"]] = entry.source_path
+        return FileOutcome(entry.label, entry.source_path, UNCHANGED, url=row["url_path"], post_id=row["id"])
+
+    def write(self, items, existing):
+        """Store ``[(entry, ParsedPost), …]`` in one transaction; a batch that fails is retried
+        post by post, so one bad post never takes its neighbours down."""
+        outcomes, accepted = [], []
+        for entry, parsed in items:
+            clash = self.urls_in_run.get(parsed.url_path)
+            if clash and clash != entry.source_path:
+                outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
+                                            f"网址 {parsed.url_path} 与本次导入的 {clash} 冲突",
+                                            warnings=parsed.warnings))
+                continue
+            self.urls_in_run[parsed.url_path] = entry.source_path
+            accepted.append((entry, parsed))
+        if not accepted:
+            return outcomes
+        try:
+            with transaction.atomic():
+                outcomes.extend(self._store(accepted, existing))
+        except Exception:
+            logger.exception("batch write failed; retrying post by post")
+            for entry, parsed in accepted:
+                try:
+                    with transaction.atomic():
+                        outcomes.extend(self._store([(entry, parsed)], existing))
+                except Exception as exc:
+                    outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
+                                                f"写入数据库失败：{exc}", warnings=parsed.warnings))
+        return outcomes
+
+    def _store(self, items, existing):
+        outcomes, accepted = [], []
+        owners = dict(Post.objects.filter(url_path__in=[p.url_path for _, p in items])
+                      .values_list("url_path", "source_path"))
+        for entry, parsed in items:
+            owner = owners.get(parsed.url_path)
+            if owner and owner != entry.source_path:
+                outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
+                                            f"网址 {parsed.url_path} 已属于文章 {owner}（冲突，未合并）",
+                                            warnings=parsed.warnings))
+            else:
+                accepted.append((entry, parsed))
+        if not accepted:
+            return outcomes
+        categories = self._categories([p for _, p in accepted])
+        tags = tags_named({tag for _, p in accepted for tag in p.tags})
+        now = timezone.now()
+        new, changed = [], []
+        for entry, parsed in accepted:
+            row = existing.get(entry.source_path)
+            post = Post(id=row["id"] if row else None, source_path=entry.source_path, created_at=now,
+                        status=Post.Status.DRAFT if parsed.is_draft else Post.Status.PUBLISHED,
+                        imported_at=now, updated_at=now,
+                        **{name: getattr(parsed, name) for name in POST_FIELDS if hasattr(parsed, name)})
+            (changed if row else new).append((entry, parsed, post, row))
+        Post.objects.bulk_create([post for _, _, post, _ in new], batch_size=250)
+        Post.objects.bulk_update([post for _, _, post, _ in changed], POST_FIELDS, batch_size=250)
+        changed_ids = [post.id for _, _, post, _ in changed]
+        PostCategory.objects.filter(post_id__in=changed_ids).delete()
+        TaggedPost.objects.filter(content_object_id__in=changed_ids).delete()
+        category_links, tag_links = [], []
+        for entry, parsed, post, row in new + changed:
+            wanted = dict.fromkeys(categories[key] for key in parsed.categories)  # merged keys once
+            category_links += [PostCategory(post=post, category=c, position=i) for i, c in enumerate(wanted)]
+            tag_links += [TaggedPost(content_object=post, tag=tags[name], position=i)
+                          for i, name in enumerate(parsed.tags)]
+            old = [row["url_path"]] if row and row["url_path"] != parsed.url_path else []
+            LegacyURL.objects.point(parsed.legacy_urls + old, post)
+            outcomes.append(FileOutcome(entry.label, entry.source_path, UPDATED if row else CREATED,
+                                        url=post.url_path, post_id=post.id, warnings=parsed.warnings))
+        PostCategory.objects.bulk_create(category_links, batch_size=500)
+        TaggedPost.objects.bulk_create(tag_links, batch_size=500)
+        urls = [post.url_path for _, _, post, _ in new + changed]
+        LegacyURL.objects.filter(path__in=urls).delete()
+        cache.forget_articles(urls + [row["url_path"] for _, _, _, row in changed])
+        return outcomes
+
+    def _categories(self, parsed_posts):
+        keys = {key for parsed in parsed_posts for key in parsed.categories}
+        aliases = dict(CategoryAlias.objects.filter(key__in=keys).values_list("key", "category_id"))
+        found = {c.key: c for c in Category.objects.filter(key__in=keys)}
+        missing = {}
+        for parsed in parsed_posts:
+            for key in parsed.categories:
+                if key not in found and key not in aliases and key not in missing:
+                    missing[key] = self.names.get(key) or (parsed.tags[0] if parsed.tags else "")
+        found.update(create_categories(missing))
+        targets = Category.objects.in_bulk(set(aliases.values()))
+        found.update({key: targets[target] for key, target in aliases.items()})
+        return found
