@@ -170,7 +170,8 @@ class Importer:
                                                    parsed.reason))
             else:
                 items.append((entry, parsed.post))
-        report.outcomes += writer.write(items, prepared.existing)
+        with transaction.atomic():  # the batch and the counts that include it commit together
+            report.outcomes += writer.write(items, prepared.existing)
+            if not self.dry_run:
+                record.save_counts(report.run, report)
         self._step(len(prepared.to_parse))
-        if not self.dry_run:
-            record.save_counts(report.run, report)
