@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -142,7 +143,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         # body_html went through sanitize_html() before it was stored.
         return format_html('<div class="finews-preview">{}</div>', mark_safe(post.body_html))
 
-    @require_POST
+    @method_decorator(require_POST)
     def preview_view(self, request):
         """The change form's 预览 button: the body as it would be stored, nothing saved."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):

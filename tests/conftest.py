@@ -46,3 +46,13 @@ def corpus_dir():
     if not (CORPUS / "_posts").is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty page cache: a page cached by one test never answers another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -11,9 +11,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connections
 
+from news.importer import Importer
 from news.models import Post
 
 from . import factories
+from .conftest import SEED_POST
+from .test_editing import stored
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -21,6 +24,11 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed at /usr/bin/chromium"),
 ]
+
+
+@pytest.fixture
+def expect():
+    return pytest.importorskip("playwright.sync_api").expect
 
 
 @pytest.fixture
@@ -38,37 +46,51 @@ def page(live_server, capsys):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context.new_page()
+        new_page = context.new_page()
+        blocked = []
+        new_page.on("console", lambda message: blocked.append(message.text)
+                    if "Content Security Policy" in message.text else None)
+        yield new_page
         context.close()
         browser.close()
         # ORM calls made while Playwright's loop runs get their own connections; close them
         # here, or PostgreSQL refuses to drop the test database at the end of the run.
         connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert not blocked, f"the Content-Security-Policy blocked something finews needs: {blocked}"
+
+
+def log_in(page, live_server):
+    User.objects.create_superuser("chief", password="pw-chief-2026")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", "pw-chief-2026")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reader_pages_in_a_browser(page, live_server):
+def test_reader_pages_in_a_browser(page, live_server, expect):
     factories.category("emnews", "东财滚动新闻")
     posts = [factories.post(f"央行公开市场操作{n}", tags=["东财滚动新闻"]) for n in range(8)]
     factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
     page.goto(live_server.url + "/")
-    assert page.locator("h2#东财滚动新闻").is_visible()
-    assert page.locator(".tag-section").count() == 2
+    expect(page.locator("h2#东财滚动新闻")).to_be_visible()
+    expect(page.locator(".tag-section")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
 
     page.click("text=上海证券报新闻 >> nth=0")  # the source index jumps to the section
-    assert page.url.endswith("#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
+    expect(page).to_have_url(live_server.url + "/#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
 
     page.goto(live_server.url + "/category/emnews.html")
-    assert page.locator("h1").inner_text() == "东财滚动新闻"
-    assert page.locator(".post-list li").count() == 8
+    expect(page.locator("h1")).to_have_text("东财滚动新闻")
+    expect(page.locator(".post-list li")).to_have_count(8)
     page.screenshot(path=str(SHOTS / "category.png"), full_page=True)
 
     page.click(f"text={posts[3].title}")
-    assert page.locator("h1").inner_text() == posts[3].title
-    assert "(GMT+8, Asia/Shanghai, CST)" in page.locator("small.post-date").inner_text()
-    assert page.locator(".post-tags em").inner_text() == "东财滚动新闻"
+    expect(page.locator("h1")).to_have_text(posts[3].title)
+    expect(page.locator("small.post-date")).to_contain_text("(GMT+8, Asia/Shanghai, CST)")
+    expect(page.locator(".post-tags em")).to_have_text("东财滚动新闻")
     page.screenshot(path=str(SHOTS / "article.png"), full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -88,32 +110,74 @@ def site_zip():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_editor_imports_a_zip_and_edits_a_post(page, live_server, tmp_path):
-    User.objects.create_superuser("chief", password="pw-chief-2026")
+def test_editor_imports_a_zip_and_edits_a_post(page, live_server, tmp_path, expect):
     upload = tmp_path / "site.zip"
     upload.write_bytes(site_zip())
-
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "chief")
-    page.fill("#id_password", "pw-chief-2026")
-    page.click("input[type=submit]")
+    log_in(page, live_server)
     page.goto(live_server.url + "/admin/news/post/")
     page.click("text=导入文章")
     page.set_input_files("input[type=file]", str(upload))
     page.click("input[value=上传并试运行]")
-    assert "新建 1" in page.locator(".finews-counts").inner_text()
+    expect(page.locator(".finews-counts")).to_contain_text("新建 1")
     page.screenshot(path=str(SHOTS / "import-dry-run.png"), full_page=True)
     page.click("input[value=确认导入]")
-    assert "导入完成" in page.content()
+    expect(page.locator("h2")).to_have_text("导入完成")
     page.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
 
     page.click("text=编辑")
     page.fill("#id_title", "编辑改过的标题")
     page.click("input[name=_save]")
-    assert "成功" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("成功")
 
     post = Post.objects.get()
     assert "<script" not in post.body_html
     page.goto(live_server.url + post.url_path)
-    assert page.locator("h1").inner_text() == "编辑改过的标题"
+    expect(page.locator("h1")).to_have_text("编辑改过的标题")
     page.screenshot(path=str(SHOTS / "edited-article.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_seed_post_untouched_changes_nothing(page, live_server, tmp_path, expect):
+    if not SEED_POST.exists():
+        pytest.skip(f"seed post not found at {SEED_POST}")
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    (posts / "2022-02-17-202202172280203741.md").write_bytes(SEED_POST.read_bytes())
+    Importer().import_paths([tmp_path / "site"])
+    post = Post.objects.get()
+    before = stored(post)
+    log_in(page, live_server)
+
+    page.goto(f"{live_server.url}/admin/news/post/{post.pk}/change/")
+    expect(page.locator("#id_published_at_1")).to_have_value("17:38:20")
+    page.screenshot(path=str(SHOTS / "seed-change-form.png"), full_page=True)
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("成功")
+    assert stored(post) == before
+    page.goto(live_server.url + post.url_path)
+    expect(page.locator("small.post-date")).to_contain_text("17:38:20")
+
+    page.goto(f"{live_server.url}/admin/news/post/{post.pk}/change/")
+    page.fill("#id_title", "只改了标题")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("成功")
+    after = stored(post)
+    assert {key for key in before if before[key] != after[key]} == {"title", "updated_at"}
+    assert after["title"] == "只改了标题"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preview_before_saving(page, live_server, expect):
+    post = factories.post("预览前")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/news/post/{post.pk}/change/")
+    page.fill("#id_body_markdown", "# 新的大标题\n\n~~删掉~~ <script>alert(1)</script>")
+    with page.context.expect_page() as opened:
+        page.click("text=预览（在新标签页打开，不保存）")
+    preview = opened.value
+    expect(preview.locator(".finews-preview h1")).to_have_text("新的大标题")
+    expect(preview.locator(".finews-preview s")).to_have_text("删掉")
+    expect(preview.locator(".finews-preview script")).to_have_count(0)
+    preview.screenshot(path=str(SHOTS / "preview.png"), full_page=True)
+    post.refresh_from_db()
+    assert "新的大标题" not in post.body_markdown

@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def at(hour, minute=0, second=0, day=17):
     return datetime.datetime(2022, 2, day, hour, minute, second, tzinfo=SITE_TZ)
 

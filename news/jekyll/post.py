@@ -210,6 +210,8 @@ def _json_safe(value):
         return [_json_safe(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, float) and "e" in repr(value):
+        return repr(value)  # PostgreSQL's jsonb would give 1e+16 back as an integer
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
