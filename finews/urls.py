@@ -1,12 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 
+from news.cache import cached_page as cached
 from news.sitemaps import SITEMAPS
-
-cached = cache_page(settings.FINEWS_CACHE_SECONDS)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

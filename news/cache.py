@@ -6,8 +6,10 @@ old version between the write and the commit does not keep it.
 """
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.views.decorators.cache import cache_page
 
 
 def article_key(url_path):
@@ -33,3 +35,8 @@ def get_article(url_path):
 
 def set_article(url_path, content, seconds):
     cache.set(article_key(url_path), content, seconds)
+
+
+def cached_page(view):
+    """A listing, feed or sitemap view, cached whole for FINEWS_CACHE_SECONDS."""
+    return cache_page(settings.FINEWS_CACHE_SECONDS)(view)

@@ -1,14 +1,9 @@
-from django.conf import settings
 from django.urls import path, re_path
-from django.views.decorators.cache import cache_page
 
 from . import feeds, views
+from .cache import cached_page as cached
 
 app_name = "news"
-
-
-def cached(view):
-    return cache_page(settings.FINEWS_CACHE_SECONDS)(view)
 
 
 urlpatterns = [

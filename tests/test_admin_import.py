@@ -143,3 +143,29 @@ def test_unconfirmed_uploads_are_cleaned_after_a_day(admin_client, settings, tmp
     os.utime(old, (day_ago, day_ago))
     fresh = token_of(dry_run(admin_client, md("2022-02-17-b.md", GOOD)))
     assert not old.exists() and (tmp_path / fresh).exists()
+
+
+def test_staged_uploads_are_readable_only_by_the_app(admin_client, settings, tmp_path):
+    settings.FINEWS_IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    response = dry_run(admin_client, md("2022-02-17-a.md", GOOD))
+    folder = tmp_path / "staging" / token_of(response)
+    staged = next(folder.glob("*/*.md"))
+    assert stat.S_IMODE((tmp_path / "staging").stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(staged.stat().st_mode) == 0o600
+
+
+def test_confirming_while_another_import_runs_is_refused_and_kept(admin_client):
+    from django.db import connection
+
+    from news.importing.record import import_lock
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL advisory locks are re-entrant within one connection")
+    token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
+    with import_lock(0):
+        response = admin_client.post(URL, {"token": token})
+    assert response.status_code == 409 and "另一个导入正在进行" in response.content.decode()
+    assert not Post.objects.exists()
+    response = admin_client.post(URL, {"token": token})
+    assert response.status_code == 200 and Post.objects.count() == 1

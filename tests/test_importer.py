@@ -347,3 +347,42 @@ def test_each_batch_commits_on_its_own(site, monkeypatch):
     call_command("import_posts", str(site.root), "--quiet", stdout=io.StringIO())
     latest = ImportRun.objects.order_by("-started_at").first()
     assert (latest.state, latest.created, latest.unchanged) == ("finished", 2, 4)
+
+
+def test_bad_category_names_and_pages_fail_alone(site, tmp_path):
+    rolling(site, "2022-02-17-1.md", categories="good")
+    rolling(site, "2022-02-17-2.md", categories="c" * 201)
+    (site.root / "category").mkdir()
+    (site.root / "category" / "broken.html").write_bytes(b"---\ntitle: [unclosed\n---\n")
+    (site.root / "category" / "latin1.html").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    tsv = tmp_path / "names.tsv"
+    tsv.write_text(f"good\t好来源\nlong\t{'名' * 201}\nnul\ta\0b\n", encoding="utf-8")
+    _, err = run(site.root, "--quiet", "--category-names", tsv, expect_failure=True)
+    assert "分类 long" in err and "超过 200 个字符" in err and "NUL" in err
+    assert "category/broken.html" in err and "category/latin1.html" in err
+    assert "2022-02-17-2.md" in err and "分类" in err
+    assert list(Post.objects.values_list("source_path", flat=True)) == ["_posts/2022-02-17-1.md"]
+    assert Category.objects.get(key="good").name == "好来源"
+    run_record = ImportRun.objects.get()
+    assert (run_record.state, run_record.created, run_record.failed) == ("finished", 1, 5)
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "0001-01-01 05:00:00 +0800", "9999-12-31 20:00:00 -0800"])
+def test_dates_no_database_can_store_are_refused(site, admin_client, date):
+    rolling(site, "2022-02-17-edge.md", date=date)
+    rolling(site, "2022-02-17-fine.md")
+    _, err = run(site.root, "--quiet", expect_failure=True)
+    assert "2022-02-17-edge.md" in err and "超出可以保存的范围" in err
+    assert admin_client.get("/admin/news/post/").status_code == 200
+
+
+@pytest.mark.parametrize("date", ["0001-01-02 12:00:00 +0800", "9999-12-29 23:59:59 +0800"])
+def test_dates_near_the_edges_round_trip(site, admin_client, client, date):
+    rolling(site, "2022-02-17-edge.md", date=date)
+    run(site.root, "--quiet")
+    post = Post.objects.get()
+    expected = datetime.datetime.fromisoformat(date.replace(" +0800", "+08:00"))
+    assert post.published_at == expected
+    assert admin_client.get("/admin/news/post/").status_code == 200
+    assert admin_client.get(f"/admin/news/post/{post.pk}/change/").status_code == 200
+    assert client.get(post.url_path).status_code in (200, 404)  # far-future posts are scheduled

@@ -16,6 +16,7 @@ from .filenames import is_filtered
 
 SKIPPED_DIRS = {"node_modules", "vendor", "_site", ".git"}
 CATEGORY_PAGE_EXTENSIONS = {".html", ".md", ".markdown"}
+CATEGORY_PAGE_MAX_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Entry:
     size: int = 0
 
     def load(self, max_bytes):
+        if self.problem:
+            raise PostError(self.problem)
         if self.size > max_bytes:
             raise PostError(f"文件大小 {self.size} 字节，超过上限 {max_bytes} 字节")
         data = self.loader(max_bytes + 1)
@@ -117,7 +120,7 @@ def _collect_folder(folder, found):
     _add_relatives(
         relatives, found,
         entry_of=lambda rel: file_entry(root / rel, rel, str(root / rel)),
-        read_text=lambda rel: (root / rel).read_bytes(),
+        read_text=lambda rel: file_entry(root / rel, rel, rel).load(CATEGORY_PAGE_MAX_BYTES),
     )
 
 
@@ -138,11 +141,14 @@ def _add_relatives(relatives, found, *, entry_of, read_text):
 
 
 def _read_category_page(rel, read_text, found):
-    """``category/<key>.html`` pages carry the display name of their category in ``title:``."""
+    """``category/<key>.html`` pages carry the display name of their category in ``title:``.
+    A page that cannot be read is reported as a failed file; the import goes on."""
     try:
         text = read_text(rel).decode("utf-8")
         data = frontmatter.split_front_matter(text).data
-    except (PostError, UnicodeDecodeError, OSError):
+    except (PostError, UnicodeDecodeError, OSError) as exc:
+        reason = "不是有效的 UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        found.entries.append(Entry(rel, rel, problem=f"分类页面无法读取：{reason}"))
         return
     key = data.get("category")
     key = taxonomy.text_form(key) if key is not None else Path(rel).stem
@@ -197,7 +203,7 @@ def add_zip(file, found, *, label, max_zip_bytes):
 
     _add_relatives(
         list(by_rel), found, entry_of=entry_of,
-        read_text=lambda rel: entry_of(rel).load(4 * 1024 * 1024),
+        read_text=lambda rel: entry_of(rel).load(CATEGORY_PAGE_MAX_BYTES),
     )
 
 
