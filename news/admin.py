@@ -284,6 +284,9 @@ class ImportRunAdmin(admin.ModelAdmin):
                        "created", "updated", "unchanged", "failed", "skipped", "error_list"]
     exclude = ["errors"]
 
+    class Media:
+        css = {"all": ["news/admin/admin.css"]}
+
     @admin.display(description="导入内容")
     def short_source(self, run):
         return run.source[:80]

@@ -386,3 +386,16 @@ def test_dates_near_the_edges_round_trip(site, admin_client, client, date):
     assert admin_client.get("/admin/news/post/").status_code == 200
     assert admin_client.get(f"/admin/news/post/{post.pk}/change/").status_code == 200
     assert client.get(post.url_path).status_code in (200, 404)  # far-future posts are scheduled
+
+
+def test_hostile_files_fail_alone_and_good_ones_import(site):
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    site.post("2022-02-17-bomb.md", raw="---\n" + "\n".join(bomb) + "\n---\n")
+    site.post("2022-02-17-scripts.md", raw="---\ntitle: 脚本\n---\n" + "<script>" * 28_000 + "看得见")
+    site.post("2022-02-17-blank.md", raw="---" + "\n" * 224_000 + "x")
+    rolling(site, "2022-02-17-good.md", title="好文章")
+    _, err = run(site.root, "--quiet", expect_failure=True)
+    assert "2022-02-17-bomb.md" in err and "别名" in err
+    assert set(Post.objects.values_list("title", flat=True)) == {"好文章", "脚本", "Blank"}
+    assert Post.objects.get(title="脚本").body_html.endswith("看得见")

@@ -47,3 +47,14 @@ def test_whitenoise_serves_hashed_static_files(tmp_path):
     line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
     _, path, status, cache_control = line.split(maxsplit=3)
     assert status == "200" and "max-age=315360000" in cache_control and "immutable" in cache_control
+
+
+def test_debug_is_off_unless_set_and_then_a_key_is_required(tmp_path):
+    env = production_env(tmp_path)
+    for name in ("DEBUG", "SECRET_KEY"):
+        env.pop(name)
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+    env["SECRET_KEY"] = "y9" * 30 + "-finews-test-only-secret"
+    result = manage("shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)", env=env)
+    assert "DEBUG False" in result.stdout

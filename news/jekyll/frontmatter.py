@@ -115,6 +115,8 @@ def load_yaml(source):
     try:
         _check_shape(source)
         data = yaml.load(source, Loader=_Loader)
+    except PostError:
+        raise
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         mark = getattr(exc, "problem_mark", None)
