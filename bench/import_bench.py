@@ -28,6 +28,8 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="finews-bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finews.settings")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
     import django
 
     django.setup()
@@ -46,7 +48,8 @@ def main():
     print(f"tree: {size / args.posts / 1024:.1f} KiB per post on average")
 
     for label in ("first import", "re-import (unchanged)"):
-        report = Importer(category_names=names, workers=args.workers).import_paths([site])
+        workers = args.workers if args.workers is not None else Importer.default_workers()
+        report = Importer(category_names=names, workers=workers).import_paths([site])
         counts = report.counts
         print(
             f"{label}: {report.processed} posts in {report.elapsed:.2f} s = "
