@@ -117,6 +117,9 @@ class CategoryAlias(models.Model):
 
 
 class Post(models.Model):
+    """A news post. Its write path lives here with its fields (hence the length): derived fields,
+    what a save writes, and what it keeps in step elsewhere."""
+
     class Status(models.TextChoices):
         PUBLISHED = "published", "已发布"
         DRAFT = "draft", "草稿"

@@ -61,6 +61,10 @@ def create_categories(names):
     return {c.key: c for c in Category.objects.filter(key__in=list(names))}
 
 
+def failed(entry, parsed, reason):
+    return FileOutcome(entry.label, entry.source_path, FAILED, reason, warnings=parsed.warnings)
+
+
 class BatchWriter:
     """Stores batches of parsed posts; remembers the URLs taken in this run to report clashes."""
 
@@ -86,9 +90,7 @@ class BatchWriter:
         for entry, parsed in items:
             clash = self.urls_in_run.get(parsed.url_path)
             if clash and clash != entry.source_path:
-                outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
-                                            f"网址 {parsed.url_path} 与本次导入的 {clash} 冲突",
-                                            warnings=parsed.warnings))
+                outcomes.append(failed(entry, parsed, f"网址 {parsed.url_path} 与本次导入的 {clash} 冲突"))
                 continue
             self.urls_in_run[parsed.url_path] = entry.source_path
             accepted.append((entry, parsed))
@@ -104,8 +106,7 @@ class BatchWriter:
                     with transaction.atomic():
                         outcomes.extend(self._store([(entry, parsed)], existing))
                 except Exception as exc:
-                    outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
-                                                f"写入数据库失败：{exc}", warnings=parsed.warnings))
+                    outcomes.append(failed(entry, parsed, f"写入数据库失败：{exc}"))
         return outcomes
 
     def _store(self, items, existing):
@@ -115,9 +116,7 @@ class BatchWriter:
         for entry, parsed in items:
             owner = owners.get(parsed.url_path)
             if owner and owner != entry.source_path:
-                outcomes.append(FileOutcome(entry.label, entry.source_path, FAILED,
-                                            f"网址 {parsed.url_path} 已属于文章 {owner}（冲突，未合并）",
-                                            warnings=parsed.warnings))
+                outcomes.append(failed(entry, parsed, f"网址 {parsed.url_path} 已属于文章 {owner}（冲突，未合并）"))
             else:
                 accepted.append((entry, parsed))
         if not accepted:

@@ -13,11 +13,19 @@ PATH_SAFE = "/!$&'()*+,;=:@-._~?"
 
 def slugify_pretty(text):
     """Jekyll's ``slugify(mode: "pretty", cased: true)``: runs of other characters become ``-``."""
-    pieces = []
-    dash = False
+    return _dash_runs(text, lambda char: _is_alphanumeric(char) or char in PRETTY_KEEP)
+
+
+def _is_alphanumeric(char):
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd"
+
+
+def _dash_runs(text, keep):
+    """``text`` with each run of characters ``keep`` refuses turned into one ``-``, none at the ends."""
+    pieces, dash = [], False
     for char in text:
-        category = unicodedata.category(char)
-        if category[0] in "LM" or category == "Nd" or char in PRETTY_KEEP:
+        if keep(char):
             if dash and pieces:
                 pieces.append("-")
             pieces.append(char)
@@ -64,16 +72,7 @@ _ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^%]+")
 
 def slugify_default(text):
     """Jekyll's ``slugify`` in its default mode: lower case, runs of non-alphanumerics → ``-``."""
-    pieces, dash = [], False
-    for char in text.lower():
-        if unicodedata.category(char)[0] in "LN":
-            if dash and pieces:
-                pieces.append("-")
-            pieces.append(char)
-            dash = False
-        else:
-            dash = True
-    return "".join(pieces)
+    return _dash_runs(text.lower(), _is_alphanumeric)
 
 
 def url_placeholders(categories, moment, slug, extension):
