@@ -251,8 +251,8 @@ class Post(models.Model):
             self.source_path = self.default_source_path()
         if adding and not self.url_path:
             self.slug, self.url_path = self.free_url([])
-        if (adding and not self.body_html) or "body_markdown" in self.changed_fields():
-            self.render()
+        if adding or {"body_markdown", "body_html", "source_path"} & set(self.changed_fields()):
+            self.render()  # body_html is only ever what sanitising body_markdown gives
         if not adding and kwargs.get("update_fields") is None and loaded:
             changed = self.changed_fields()
             if not changed:

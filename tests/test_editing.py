@@ -241,3 +241,14 @@ def test_import_run_pages_show_beijing_time(admin_client, site):
     assert f"{local:%Y-%m-%d %H:%M}" in str(run)
     html = admin_client.get("/admin/news/importrun/").content.decode()
     assert "已完成" in html
+
+
+def test_body_html_is_always_the_sanitised_rendering():
+    post = Post(title="x", slug="x", published_at=datetime.datetime(2022, 2, 17, tzinfo=SITE_TZ),
+                body_markdown="正文", body_html="<script>alert(1)</script>")
+    post.save()
+    assert post.body_html == "<p>正文</p>\n"
+    post.body_html = "<img src=x onerror=alert(1)>"
+    post.save()
+    post.refresh_from_db()
+    assert post.body_html == "<p>正文</p>\n"

@@ -126,6 +126,10 @@ def test_a_killed_import_leaves_no_workers_and_the_next_run_completes(database, 
     assert state == ("running" if sig == signal.SIGKILL else "interrupted")
     assert process.returncode == (-9 if sig == signal.SIGKILL else 130)
     assert 0 < created == posts < 1200  # the record counts exactly the batches that committed
+    if database.vendor == "postgresql":
+        assert wait_for(lambda: database.scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%'")[0] == 0, 10)
 
     started = time.monotonic()
     code, out, err = database.run("import_posts", str(tree), "--quiet", "--wait", "5")
