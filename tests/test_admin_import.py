@@ -2,10 +2,12 @@
 import io
 import stat
 import zipfile
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 
 from news.models import ImportRun, Post
 
@@ -156,16 +158,28 @@ def test_staged_uploads_are_readable_only_by_the_app(admin_client, settings, tmp
 
 
 def test_confirming_while_another_import_runs_is_refused_and_kept(admin_client):
-    from django.db import connection
-
-    from news.importing.record import import_lock
-
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL advisory locks are re-entrant within one connection")
     token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
-    with import_lock(0):
+    with another_import_running():
         response = admin_client.post(URL, {"token": token})
     assert response.status_code == 409 and "另一个导入正在进行" in response.content.decode()
     assert not Post.objects.exists()
     response = admin_client.post(URL, {"token": token})
     assert response.status_code == 200 and Post.objects.count() == 1
+
+
+@contextmanager
+def another_import_running():
+    """Hold the import lock as another process would: on a connection of its own."""
+    from news.importing.record import LOCK_ID, import_lock
+
+    if connection.vendor != "postgresql":
+        with import_lock(0):
+            yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_ID])
+        yield
+    finally:
+        other.close()
