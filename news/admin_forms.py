@@ -11,6 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.utils import timezone
 
+from .jekyll.dates import EARLIEST, LATEST
 from .models import Category, Post, PostCategory, TaggedPost
 
 
@@ -50,6 +51,12 @@ class PostForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].strip = False
+
+    def clean_published_at(self):
+        value = self.cleaned_data["published_at"]
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError("发布时间须在公元 1 年到 9999 年之间。")
+        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -252,3 +252,10 @@ def test_body_html_is_always_the_sanitised_rendering():
     post.save()
     post.refresh_from_db()
     assert post.body_html == "<p>正文</p>\n"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_the_database_cannot_keep_are_form_errors(admin_client, day):
+    response = add_form(admin_client, "edge", when=day)
+    assert response.status_code == 200 and "发布时间须在公元 1 年到 9999 年之间" in response.content.decode()
+    assert admin_client.get(CHANGELIST).status_code == 200
