@@ -218,7 +218,12 @@ FINEWS_HOME_POSTS_PER_TAG = env_int("FINEWS_HOME_POSTS_PER_TAG", 5)
 FINEWS_LISTING_PAGE_SIZE = env_int("FINEWS_LISTING_PAGE_SIZE", 50)
 FINEWS_EMNEWS_POSTS = env_int("FINEWS_EMNEWS_POSTS", 20)
 FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
-# Listing pages reload themselves this often (seconds; 0 turns it off), and are cached as long.
+# Listing pages reload themselves this often (seconds; 0 turns it off).
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
-FINEWS_CACHE_SECONDS = env_int("FINEWS_CACHE_SECONDS", 60)
+# Cached pages are rebuilt after any change to what readers see (news/cache.py), so they can be
+# kept long: at most this many seconds unchanged, and old copies this long to serve while one
+# worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage).
+FINEWS_CACHE_SECONDS = env_int("FINEWS_CACHE_SECONDS", 3600)
+FINEWS_PAGE_KEEP_SECONDS = env_int("FINEWS_PAGE_KEEP_SECONDS", 86400)
+FINEWS_PROXY_SECONDS = env_int("FINEWS_PROXY_SECONDS", 1)
 FINEWS_SITE_TITLE = "金融消息"

@@ -163,7 +163,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
             if renamed:
                 self.message_user(request, f"网址已被占用，slug 改为 {renamed}", messages.WARNING)
         elif any(formset.has_changed() for formset in formsets):
-            cache.forget_articles([post.url_path])
+            cache.content_changed()
 
     # --- bulk actions ----------------------------------------------------------------------
     @admin.action(description="发布所选文章", permissions=["change"])

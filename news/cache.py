@@ -1,42 +1,133 @@
-"""Every cache key finews sets, and the one way to forget cached pages when posts change.
+"""Every cache key finews sets, and the one way cached pages learn that content changed.
 
-Keys are hashed (a post's path can be long and non-ASCII: memcached-safe, no CacheKeyWarning).
-Forgetting happens at once and again when the transaction commits, so a reader who re-cached the
-old version between the write and the commit does not keep it.
+One number, the *generation*, is kept in the shared cache (Redis in production, so every app
+server sees it). The write path calls :func:`content_changed` for every change to a post or a
+category — import, admin save, bulk action, merge, delete — and that bumps it. Every cached page
+(listings, feeds, sitemaps, articles) remembers the generation it was built at and is rebuilt on
+the first request after a bump: fresh at once, on every server, with no list of pages to delete.
+A cached page also expires when the next scheduled post's time comes.
+
+When a popular page is stale, one worker rebuilds it (it takes a short lock) while the others
+keep serving the previous copy. Pages carry an ETag derived from their bytes; a conditional
+request for an unchanged page is answered 304 from the cache without rendering. Keys are hashed
+(paths can be long and non-ASCII).
 """
+import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.views.decorators.cache import cache_page
+from django.http import HttpResponse, HttpResponseNotModified
+
+GENERATION_KEY = "finews:generation"
+REBUILD_LOCK_SECONDS = 30
+KEPT_HEADERS = {"content-type", "x-robots-tag", "content-language"}
 
 
-def article_key(url_path):
-    return "finews:article:" + hashlib.sha256(url_path.encode()).hexdigest()
+def generation():
+    """The current content generation (a fresh cache starts from the clock, never from 0)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY)
+    return value
 
 
-def forget_articles(url_paths):
-    """Drop the cached article pages at ``url_paths``, now and when the transaction commits."""
-    keys = sorted({article_key(path) for path in url_paths if path})
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+def _bump():
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted or never set
+        cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
-def forget_posts(posts):
-    """Drop the cached article pages of a queryset of posts (evaluated now, forgotten on commit)."""
-    forget_articles(posts.values_list("url_path", flat=True))
+def content_changed():
+    """Something readers see changed: every cached page is stale from now on (and again when the
+    current transaction commits, so a page rebuilt in between from old rows is not kept)."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
-def get_article(url_path):
-    return cache.get(article_key(url_path))
+def page_key(kind, path):
+    return f"finews:{kind}:" + hashlib.sha256(path.encode()).hexdigest()
 
 
-def set_article(url_path, content, seconds):
-    cache.set(article_key(url_path), content, seconds)
+def next_scheduled_time():
+    """When the next scheduled post becomes visible (a Unix time), or None."""
+    from .models import Post  # the cache module is imported by models
+
+    moment = Post.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    return moment.timestamp() if moment else None
+
+
+def build_entry(response, built_at_generation):
+    """What the cache keeps of a rendered 200 response."""
+    content = response.content
+    scheduled = next_scheduled_time()
+    until = time.time() + settings.FINEWS_CACHE_SECONDS
+    return {
+        "generation": built_at_generation,
+        "until": min(until, scheduled) if scheduled else until,
+        "etag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"',
+        "content": content,
+        "status": response.status_code,
+        "headers": {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS},
+    }
+
+
+def is_fresh(entry, current):
+    return entry is not None and entry["generation"] == current and time.time() < entry["until"]
+
+
+def respond(request, entry, *, shared=True):
+    """The cached page, or 304 when the client already holds these bytes."""
+    if entry["etag"] in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["content"], status=entry["status"])
+        for name, value in entry["headers"].items():
+            response[name] = value
+    response["ETag"] = entry["etag"]
+    if shared:
+        # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.FINEWS_PROXY_SECONDS}"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def serve_cached(request, key, build):
+    """The page at ``key`` from the cache, rebuilt by ``build()`` when stale. A response other
+    than a plain 200 (404, redirect) is returned as it is and not kept."""
+    entry = cache.get(key)
+    current = generation()
+    if not is_fresh(entry, current):
+        locked = cache.add(key + ":lock", 1, REBUILD_LOCK_SECONDS)
+        if locked or entry is None:  # nothing to serve at all: build it here too
+            try:
+                response = build()
+                if hasattr(response, "render"):
+                    response.render()
+                if response.status_code != 200 or response.streaming:
+                    return response
+                entry = build_entry(response, current)
+                cache.set(key, entry, settings.FINEWS_PAGE_KEEP_SECONDS)
+            finally:
+                if locked:
+                    cache.delete(key + ":lock")
+    # Fresh, or stale while another worker rebuilds it: either way the cached copy.
+    return respond(request, entry)
 
 
 def cached_page(view):
-    """A listing, feed or sitemap view, cached whole for FINEWS_CACHE_SECONDS."""
-    return cache_page(settings.FINEWS_CACHE_SECONDS)(view)
+    """Serve a listing, feed or sitemap from the page cache, rebuilt after any content change."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = page_key("page", request.get_full_path())
+        return serve_cached(request, key, lambda: view(request, *args, **kwargs))
+
+    return wrapped

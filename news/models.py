@@ -97,7 +97,7 @@ class Category(models.Model):
             CategoryAlias.objects.filter(category=self).update(category=target)
             CategoryAlias.objects.update_or_create(key=self.key, defaults={"category": target})
             self.delete()
-        cache.forget_posts(Post.objects.filter(pk__in=post_ids))
+        cache.content_changed()
         return post_ids
 
 
@@ -266,7 +266,7 @@ class Post(models.Model):
             if old_url and old_url != self.url_path:
                 LegacyURL.objects.point([old_url], self)
             LegacyURL.objects.filter(path=self.url_path).delete()
-        cache.forget_articles([self.url_path, old_url])
+        cache.content_changed()
         self._remember()
 
     def settle_url(self):
@@ -278,6 +278,7 @@ class Post(models.Model):
         renamed = slug if slug != self.slug else None
         self.slug, self.url_path = slug, url
         Post.objects.filter(pk=self.pk).update(slug=slug, url_path=url)
+        cache.content_changed()
         self._remember()
         return renamed
 
@@ -291,7 +292,7 @@ class Post(models.Model):
             self.category_links.all().delete()
             PostCategory.objects.bulk_create(
                 [PostCategory(post=self, category_id=pk, position=i) for i, pk in enumerate(wanted)])
-        cache.forget_articles([self.url_path])
+        cache.content_changed()
         return True
 
 

@@ -70,7 +70,8 @@ class PostQuerySet(models.QuerySet):
         with transaction.atomic():
             self.model.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
             self.model.objects.filter(pk__in=ids).sync_link_keys()
-        cache.forget_posts(self.model.objects.filter(pk__in=ids))
+        if ids:
+            cache.content_changed()
         return ids
 
     def sync_link_keys(self):
@@ -96,8 +97,9 @@ class PostQuerySet(models.QuerySet):
         with transaction.atomic():
             for post in self.exclude(tag_links__tag=tag):
                 post.tags.add(tag)
-                added.append(post.pk)
-        cache.forget_posts(self.model.objects.filter(pk__in=added))
+                added.append(post.pk)  # taggit's add() goes through the link table's save()
+        if added:
+            cache.content_changed()
         return added
 
     def remove_tag(self, tag):
@@ -105,7 +107,8 @@ class PostQuerySet(models.QuerySet):
         with transaction.atomic():
             self.model._meta.get_field("tag_links").related_model.objects.filter(
                 content_object_id__in=ids, tag=tag).delete()
-        cache.forget_posts(self.model.objects.filter(pk__in=ids))
+        if ids:
+            cache.content_changed()
         return ids
 
 

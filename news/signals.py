@@ -1,12 +1,22 @@
-"""Receivers that keep derived state in step with changes made outside ``Post.save()``."""
-from django.db.models.signals import post_delete
+"""Receivers that tell the page cache about changes made outside ``Post.save()``: deleted posts
+(one by one or a whole queryset), and saved or deleted categories, tags, aliases and redirects."""
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from . import cache
-from .models import Post
+from .models import Category, CategoryAlias, LegacyURL, Post
+
+SHOWN_TO_READERS = {Post, Category, CategoryAlias, Tag, LegacyURL}
 
 
-@receiver(post_delete, sender=Post)
-def forget_deleted_article(sender, instance, **kwargs):
-    """A deleted post (one by one or a whole queryset) leaves no cached page behind."""
-    cache.forget_articles([instance.url_path])
+@receiver(post_delete)
+def forget_deleted(sender, **kwargs):
+    if sender in SHOWN_TO_READERS:
+        cache.content_changed()
+
+
+@receiver(post_save)
+def forget_saved(sender, **kwargs):
+    if sender in SHOWN_TO_READERS - {Post}:  # Post.save() says so itself, only when it wrote
+        cache.content_changed()

@@ -4,7 +4,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -217,18 +217,21 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
 
 
 class ArticleView(View):
-    """A post at its Jekyll permalink; old addresses redirect; drafts only for staff."""
+    """A post at its Jekyll permalink; old addresses redirect; drafts only for those who may
+    change posts. Readers get it from the page cache; signed-in users a private copy."""
 
     def get(self, request, path):
         if "\0" in path or len(path) > 1000:
             raise Http404("此页面不存在")
         url_path = normalize_request_path("/" + path)
-        anonymous = not request.user.is_authenticated
-        if anonymous:
-            cached = cache.get_article(url_path)
-            if cached is not None:
-                return HttpResponse(cached)
-        preview = may_preview(request.user)
+        if request.user.is_authenticated:
+            response = self.article(request, url_path, preview=may_preview(request.user))
+            response["Cache-Control"] = "private, no-cache"
+            return response
+        return cache.serve_cached(request, cache.page_key("article", url_path),
+                                  lambda: self.article(request, url_path, preview=False))
+
+    def article(self, request, url_path, *, preview):
         post = Post.objects.filter(url_path=url_path).first()
         if post is None:
             legacy = LegacyURL.objects.select_related("post").filter(path=url_path).first()
@@ -245,11 +248,7 @@ class ArticleView(View):
             siblings = PostCategory.objects.live().filter(category_id=first.category_id)
             context["older"] = siblings.before(first).select_related("post").first()
             context["newer"] = siblings.after(first).select_related("post").first()
-        response = TemplateResponse(request, "news/article.html", context)
-        if anonymous and post.is_visible:
-            response.render()
-            cache.set_article(url_path, response.content, settings.FINEWS_CACHE_SECONDS)
-        return response
+        return TemplateResponse(request, "news/article.html", context)
 
 
 def home_redirect(request):

@@ -152,8 +152,9 @@ def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries,
     settings.FINEWS_LISTING_PAGE_SIZE = 10
     for n in range(count):
         factories.post(categories=["emnews", f"c{n % 5}"], tags=["东财滚动新闻", f"t{n % 4}"])
-    for url, limit in [("/category/emnews.html", 2), ("/emnews/", 2), ("/tag/东财滚动新闻/", 2),
-                       ("/c1/", 2), (f"/category/emnews.html?page={count // 10 or 1}", 2)]:
+    # Each count includes one query the page cache makes: when the next scheduled post appears.
+    for url, limit in [("/category/emnews.html", 3), ("/emnews/", 3), ("/tag/东财滚动新闻/", 3),
+                       ("/c1/", 3), (f"/category/emnews.html?page={count // 10 or 1}", 3)]:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200, url
 
@@ -218,7 +219,7 @@ def test_article_404_page(client):
 @pytest.mark.parametrize("count", [2, 30])
 def test_article_query_count_does_not_grow(client, django_assert_max_num_queries, count):
     posts = [factories.post(tags=["东财滚动新闻", "甲", "乙"], categories=["emnews", "x"]) for _ in range(count)]
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # 5 + the page cache's next-scheduled-post query
         assert client.get(posts[count // 2].url_path).status_code == 200
 
 
@@ -278,7 +279,7 @@ def test_category_and_tag_feeds(client):
 def test_feed_query_counts(client, django_assert_max_num_queries, count):
     for _ in range(count):
         factories.post(categories=["emnews", "b"], tags=["东财滚动新闻", "x", "y"])
-    for url, limit in [("/feed.xml", 3), ("/category/emnews/feed.xml", 4), ("/tag/x/feed.xml", 4)]:
+    for url, limit in [("/feed.xml", 4), ("/category/emnews/feed.xml", 5), ("/tag/x/feed.xml", 5)]:
         cache.clear()
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200

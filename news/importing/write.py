@@ -151,7 +151,7 @@ class BatchWriter:
         TaggedPost.objects.bulk_create(tag_links, batch_size=500)
         urls = [post.url_path for _, _, post, _ in new + changed]
         LegacyURL.objects.filter(path__in=urls).delete()
-        cache.forget_articles(urls + [row["url_path"] for _, _, _, row in changed])
+        cache.content_changed()
         return outcomes
 
     def _categories(self, parsed_posts):

@@ -1,0 +1,103 @@
+"""Cached pages follow every change at once: imports, edits, bulk actions, renames, scheduled
+posts coming due; unchanged pages answer 304; one worker rebuilds while others serve the old copy."""
+import datetime
+import io
+import time
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+
+from news import cache as page_cache
+from news.models import Category, Post
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+LISTINGS = ["/", "/emnews/", "/category/emnews.html", "/emnews/", "/tag/东财滚动新闻/", "/feed.xml",
+            "/category/emnews/feed.xml", "/sitemap-posts.xml"]
+
+
+@pytest.fixture
+def cached_site(client):
+    factories.category("emnews", "东财滚动新闻")
+    factories.post("旧闻")
+    for url in LISTINGS:
+        assert client.get(url).status_code == 200, url  # now cached
+    return client
+
+
+def shows(client, url, text):
+    return text in client.get(url).content.decode()
+
+
+def test_an_import_shows_on_every_listing_at_once(cached_site, site):
+    site.post("2022-02-17-new.md", "title: 刚导入\ndate: 2022-02-17 18:00:00 +0800\ncategories: emnews\n"
+                                   "tags: 东财滚动新闻")
+    call_command("import_posts", str(site.root), "--quiet", stdout=io.StringIO())
+    url = Post.objects.get(title="刚导入").url_path
+    for listing in LISTINGS:
+        assert shows(cached_site, listing, "刚导入" if "sitemap" not in listing else url), listing
+
+
+def test_unpublishing_removes_it_from_every_listing_at_once(cached_site, admin_client):
+    post = Post.objects.get(title="旧闻")
+    admin_client.post("/admin/news/post/", {"action": "unpublish", "_selected_action": [post.pk]})
+    for listing in LISTINGS:
+        assert not shows(cached_site, listing, post.url_path), listing
+    assert cached_site.get(post.url_path).status_code == 404
+
+
+def test_a_category_rename_shows_at_once(cached_site):
+    category = Category.objects.get(key="emnews")
+    category.name = "新名字"
+    category.save()
+    assert shows(cached_site, "/category/emnews.html", "<h1>新名字</h1>")
+
+
+def test_a_scheduled_post_appears_when_its_time_comes(client):
+    factories.category("emnews", "东财滚动新闻")
+    soon = timezone.now() + datetime.timedelta(seconds=1.5)
+    factories.post("定时的", when=soon)
+    assert not shows(client, "/emnews/", "定时的")
+    time.sleep(2)
+    assert shows(client, "/emnews/", "定时的")
+
+
+def test_unchanged_pages_answer_304_and_changed_ones_200(cached_site):
+    first = cached_site.get("/emnews/")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=1"
+    again = cached_site.get("/emnews/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag
+    factories.post("又一条")
+    changed = cached_site.get("/emnews/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "又一条" in changed.content.decode() and changed["ETag"] != etag
+
+
+def test_an_article_answers_304_and_signed_in_users_get_a_private_copy(client, admin_client):
+    post = factories.post("一篇")
+    etag = client.get(post.url_path)["ETag"]
+    assert client.get(post.url_path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert admin_client.get(post.url_path)["Cache-Control"] == "private, no-cache"
+
+
+def test_one_worker_rebuilds_while_the_others_serve_the_old_copy(cached_site, django_assert_num_queries):
+    key = page_cache.page_key("page", "/emnews/")
+    factories.post("新来的")  # the cached copy is stale now
+    cache.add(key + ":lock", 1, 30)  # another worker is rebuilding it
+    with django_assert_num_queries(0):
+        stale = cached_site.get("/emnews/").content.decode()
+    assert "旧闻" in stale and "新来的" not in stale
+    cache.delete(key + ":lock")
+    assert shows(cached_site, "/emnews/", "新来的")
+
+
+def test_nothing_is_rebuilt_when_nothing_changed(cached_site, django_assert_num_queries):
+    user = User.objects.create_user("reader")  # changes nothing readers see
+    assert user.pk
+    with django_assert_num_queries(0):
+        for url in LISTINGS:
+            assert cached_site.get(url).status_code == 200
