@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install
+.PHONY: run test lint install axe
 
 # Local use only: DEBUG on, and with it the development SECRET_KEY.
 run: export DEBUG = 1
@@ -14,8 +14,16 @@ run: install
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST)
 
-test: install
+test: install axe
 	DEBUG=1 $(BIN)/pytest
+
+# axe-core (npm) for the accessibility checks; they skip, saying why, where it is missing.
+AXE = tests/axe/node_modules/axe-core/axe.min.js
+axe:
+	@if [ -f $(AXE) ]; then :; elif command -v npm >/dev/null; then \
+	  npm install --prefix tests/axe --no-package-lock --silent --no-audit --no-fund \
+	  || echo "could not install axe-core: accessibility checks will be skipped"; \
+	else echo "npm not found: accessibility checks will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,27 +3,20 @@
 Screenshots go to artifacts/screenshots/ (the folder is printed); skipped where Chromium is absent.
 """
 import io
-import os
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 
 from news.importer import Importer
 from news.models import Post
 
 from . import factories
+from .browser import SHOTS, browser_page, needs_chromium
 from .conftest import SEED_POST
 from .test_editing import stored
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed at /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
@@ -33,30 +26,8 @@ def expect():
 
 @pytest.fixture
 def page(live_server, capsys):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself are ordinary synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with capsys.disabled():
-        print(f"\nscreenshots: {SHOTS}")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        new_page = context.new_page()
-        blocked = []
-        new_page.on("console", lambda message: blocked.append(message.text)
-                    if "Content Security Policy" in message.text else None)
+    with browser_page(capsys) as (new_page, blocked):
         yield new_page
-        context.close()
-        browser.close()
-        # ORM calls made while Playwright's loop runs get their own connections; close them
-        # here, or PostgreSQL refuses to drop the test database at the end of the run.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert not blocked, f"the Content-Security-Policy blocked something finews needs: {blocked}"
 
 

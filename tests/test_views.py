@@ -345,3 +345,8 @@ def test_tag_paths_match_reverse():
 
     for name in ["东财滚动新闻", "a b", "x/y", "50%"]:
         assert tag_path(name) == reverse("news:tag", kwargs={"name": name})
+
+
+def test_the_404_page_does_not_leave_by_itself(client):
+    html = client.get("/no/such/page.html").content.decode()
+    assert 'http-equiv="refresh"' not in html and '<a href="/">返回首页</a>' in html

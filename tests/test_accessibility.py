@@ -1,0 +1,42 @@
+"""axe-core in headless Chromium on the reader pages: no serious or critical violation.
+
+axe-core comes from the npm registry (``tests/axe/package.json``; ``make test`` installs it);
+the check skips, saying why, where it or Chromium is missing.
+"""
+from pathlib import Path
+
+import pytest
+
+from . import factories
+from .browser import SHOTS, browser_page, needs_chromium
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [
+    pytest.mark.browser,
+    needs_chromium,
+    pytest.mark.skipif(not AXE.exists(), reason=f"axe-core not installed at {AXE} (make test installs it with npm)"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_pages_have_no_serious_accessibility_violations(live_server, capsys):
+    factories.category("emnews", "东财滚动新闻")
+    posts = [factories.post(f"央行公开市场操作{n}", body=f"> 摘要{n}\n\n<p>正文有<a href='http://example.com/{n}'>链接</a>。</p>")
+             for n in range(3)]
+    factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
+    pages = {"home": "/", "emnews": "/emnews/", "category": "/category/emnews.html",
+             "tag": "/tag/东财滚动新闻/", "article": posts[0].url_path, "not-found": "/no/such/page.html"}
+    found = {}
+    # axe is injected as a script of its own, which the page's CSP would (rightly) refuse.
+    with browser_page(capsys, bypass_csp=True) as (page, _):
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            if serious:
+                found[name] = serious
+                page.screenshot(path=str(SHOTS / f"axe-{name}.png"), full_page=True)
+    assert not found, found
+
