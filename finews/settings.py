@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "news.middleware.ReaderGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "news.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",

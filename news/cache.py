@@ -9,10 +9,12 @@ A cached page also expires when the next scheduled post's time comes.
 
 When a popular page is stale, one worker rebuilds it (it takes a short lock) while the others
 keep serving the previous copy. Pages carry an ETag derived from their bytes; a conditional
-request for an unchanged page is answered 304 from the cache without rendering. Keys are hashed
+request for an unchanged page is answered 304 from the cache without rendering. Each page is
+compressed once when it is built, and sent compressed to clients that accept gzip. Keys are hashed
 (paths can be long and non-ASCII).
 """
 import functools
+import gzip
 import hashlib
 import time
 
@@ -69,8 +71,10 @@ def build_entry(response, built_at_generation):
     return {
         "generation": built_at_generation,
         "until": min(until, scheduled) if scheduled else until,
-        "etag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"',
+        # Weak: the same page is sent plain or gzip-compressed.
+        "etag": 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"',
         "content": content,
+        "gzip": gzip.compress(content, 6, mtime=0) if len(content) > 1024 else None,
         "status": response.status_code,
         "headers": {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS},
     }
@@ -84,11 +88,16 @@ def respond(request, entry, *, shared=True):
     """The cached page, or 304 when the client already holds these bytes."""
     if entry["etag"] in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
+    elif entry.get("gzip") and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(entry["gzip"], status=entry["status"])
+        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(entry["content"], status=entry["status"])
+    if response.status_code != 304:
         for name, value in entry["headers"].items():
             response[name] = value
     response["ETag"] = entry["etag"]
+    response["Vary"] = "Accept-Encoding"
     if shared:
         # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
         response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.FINEWS_PROXY_SECONDS}"

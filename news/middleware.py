@@ -1,11 +1,12 @@
-"""Requests no page can answer: a NUL character anywhere in the path, query or form data.
-
-Neither database stores NUL in text (PostgreSQL refuses it outright), so such a request is
-answered 400 here instead of failing deep in a query."""
+"""finews's own middleware: requests no page can answer, and compression of reader pages."""
 from django.http import HttpResponseBadRequest
+from django.middleware.gzip import GZipMiddleware
 
 
 class RejectNulMiddleware:
+    """A NUL character anywhere in the path, query or form data is answered 400 here: neither
+    database stores NUL in text (PostgreSQL refuses it outright)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -19,3 +20,13 @@ class RejectNulMiddleware:
 
 def _has_nul(query):
     return any("\0" in key or any("\0" in value for value in values) for key, values in query.lists())
+
+
+class ReaderGZipMiddleware(GZipMiddleware):
+    """Compress reader pages made outside the page cache (the cache compresses its own once).
+    The admin is left out: its pages carry CSRF tokens, which compression could leak (BREACH)."""
+
+    def process_response(self, request, response):
+        if request.path.startswith("/admin/"):
+            return response
+        return super().process_response(request, response)

@@ -101,3 +101,17 @@ def test_nothing_is_rebuilt_when_nothing_changed(cached_site, django_assert_num_
     with django_assert_num_queries(0):
         for url in LISTINGS:
             assert cached_site.get(url).status_code == 200
+
+
+def test_reader_pages_are_sent_compressed_and_the_admin_is_not(cached_site, admin_client):
+    import gzip
+
+    for url in ["/", "/category/emnews.html", "/feed.xml", "/no/such/page.html"]:
+        response = cached_site.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert response["Content-Encoding"] == "gzip", url
+        assert "Accept-Encoding" in response["Vary"]
+        assert gzip.decompress(response.content).decode().startswith(("<!doctype html>", "<?xml")), url
+    plain = cached_site.get("/")
+    assert "Content-Encoding" not in plain and plain.content.decode().startswith("<!doctype html>")
+    admin = admin_client.get("/admin/news/post/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in admin
