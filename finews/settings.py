@@ -219,7 +219,9 @@ FINEWS_HOME_POSTS_PER_TAG = env_int("FINEWS_HOME_POSTS_PER_TAG", 5)
 FINEWS_LISTING_PAGE_SIZE = env_int("FINEWS_LISTING_PAGE_SIZE", 50)
 FINEWS_EMNEWS_POSTS = env_int("FINEWS_EMNEWS_POSTS", 20)
 FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
-# Listing pages reload themselves this often (seconds; 0 turns it off).
+# The first page of a listing asks for news this often (seconds; 0 turns it off); without
+# JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
+FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 15)
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
 # Cached pages are rebuilt after any change to what readers see (news/cache.py), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one

@@ -19,11 +19,14 @@ from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory, Tagg
 
 
 class RefreshingMixin:
-    """Listing pages reload themselves like the old rolling news wall."""
+    """Listing pages stay fresh like the old rolling news wall: their first page updates itself
+    in place (static/js/live.js); without JavaScript the page reloads itself."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["refresh_seconds"] = settings.FINEWS_REFRESH_SECONDS
+        page = context.get("page_obj")
+        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if page is None or page.number == 1 else 0
         return context
 
 

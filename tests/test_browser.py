@@ -2,6 +2,7 @@
 
 Screenshots go to artifacts/screenshots/ (the folder is printed); skipped where Chromium is absent.
 """
+import datetime
 import io
 import zipfile
 
@@ -152,3 +153,32 @@ def test_preview_before_saving(page, live_server, expect):
     preview.screenshot(path=str(SHOTS / "preview.png"), full_page=True)
     post.refresh_from_db()
     assert "新的大标题" not in post.body_markdown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, expect, settings):
+    settings.FINEWS_LIVE_SECONDS = 1
+    factories.category("emnews", "东财滚动新闻")
+    old = factories.post("早先的消息")
+    page.goto(live_server.url + "/category/emnews.html")
+    page.evaluate("window.notReloaded = true")
+    page.fill("#id_date", "2022-02-17")  # typed, not submitted
+
+    fresh = factories.post("刚刚到的消息", when=old.published_at + datetime.timedelta(hours=1))
+    expect(page.locator(".post-list li").first).to_contain_text("刚刚到的消息", timeout=10_000)
+    expect(page.locator(".post-list li.live-new")).to_have_count(1)
+    expect(page.locator("#live-status")).to_have_text("1 条新消息")
+    expect(page.locator("#id_date")).to_have_value("2022-02-17")
+    assert page.evaluate("window.notReloaded") is True
+    page.screenshot(path=str(SHOTS / "live-wall.png"), full_page=True)
+
+    Post.objects.filter(pk=fresh.pk).set_status(Post.Status.DRAFT)
+    expect(page.locator(".post-list")).not_to_contain_text("刚刚到的消息", timeout=10_000)
+
+    page.click("#live-toggle")
+    expect(page.locator("#live-toggle")).to_have_attribute("aria-pressed", "true")
+    factories.post("暂停时来的", when=old.published_at + datetime.timedelta(hours=2))
+    page.wait_for_timeout(3000)  # three poll intervals: a paused wall must not have fetched
+    expect(page.locator(".post-list")).not_to_contain_text("暂停时来的")
+    page.click("#live-toggle")
+    expect(page.locator(".post-list li").first).to_contain_text("暂停时来的", timeout=10_000)

@@ -159,11 +159,16 @@ def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries,
             assert client.get(url).status_code == 200, url
 
 
-def test_listings_refresh_but_articles_do_not(client):
+def test_listings_stay_live_but_articles_and_later_pages_do_not(client, settings):
+    settings.FINEWS_LISTING_PAGE_SIZE = 1
     post = factories.post()
-    assert 'data-refresh-seconds="60"' in client.get("/").content.decode()
-    assert 'data-refresh-seconds="60"' in client.get("/category/emnews.html").content.decode()
-    assert "data-refresh-seconds" not in client.get(post.url_path).content.decode()
+    factories.post()
+    for url in ["/", "/emnews/", "/category/emnews.html", "/tag/东财滚动新闻/"]:
+        html = client.get(url).content.decode()
+        assert 'data-live-seconds="15"' in html and 'id="live-toggle"' in html, url
+        assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in html, url
+    assert "data-live-seconds" not in client.get("/category/emnews.html?page=2").content.decode()
+    assert "data-live-seconds" not in client.get(post.url_path).content.decode()
 
 
 # --- articles ----------------------------------------------------------------------------
