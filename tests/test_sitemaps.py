@@ -3,6 +3,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.cache import cache
 
+from news.jekyll.dates import SITE_TZ
+
 from . import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +23,12 @@ def test_sitemaps_list_published_posts_and_categories(client):
     categories = ET.fromstring(client.get("/sitemap-categories.xml").content)
     assert "http://testserver/category/emnews.html" in [loc.text for loc in categories.iter(f"{NS}loc")]
     assert client.get("/sitemap-nope.xml").status_code == 404
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_index_does_not_load_every_post(client, django_assert_max_num_queries, count):
+    posts = [factories.post() for _ in range(count)]
+    with django_assert_max_num_queries(4):  # count, latest change, categories, page cache
+        index = client.get("/sitemap.xml").content.decode()
+    latest = max(p.updated_at for p in posts)
+    assert f"<lastmod>{latest.astimezone(SITE_TZ):%Y-%m-%dT%H:%M:%S}" in index
