@@ -24,21 +24,23 @@ def browser_page(capsys, **context_options):
         print(f"\nscreenshots: {SHOTS}")
     try:
         with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"])
-            context = browser.new_context(
-                viewport={"width": 1280, "height": 900}, locale="zh-CN", **context_options)
-            page = context.new_page()
-            blocked = []
-            page.on("console", lambda message: blocked.append(message.text)
-                    if "Content Security Policy" in message.text else None)
-            yield page, blocked
-            context.close()
-            browser.close()
+            try:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), headless=True,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", "--no-first-run"])
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, locale="zh-CN", **context_options)
+                page = context.new_page()
+                blocked = []
+                page.on("console", lambda message: blocked.append(message.text)
+                        if "Content Security Policy" in message.text else None)
+                yield page, blocked
+                context.close()
+                browser.close()
+            finally:
+                # ORM calls made while Playwright's loop runs get connections of that loop's
+                # context: close them inside it, or PostgreSQL refuses to drop the test database.
+                connections.close_all()
     finally:
-        # ORM calls made while Playwright's loop runs get their own connections; close them
-        # here, or PostgreSQL refuses to drop the test database at the end of the run.
-        connections.close_all()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
