@@ -92,10 +92,10 @@ class Importer:
         with nullcontext() if self.dry_run else record.import_lock(self.lock_wait):
             started = time.perf_counter()
             report = ImportReport(dry_run=self.dry_run)
-            report.run = record.start_run(
-                user=self.user, origin=self.origin, source=source_label, dry_run=self.dry_run)
             failure = None
             try:
+                report.run = record.start_run(
+                    user=self.user, origin=self.origin, source=source_label, dry_run=self.dry_run)
                 with transaction.atomic() if self.dry_run else nullcontext():
                     self._import(found, report)
                     if self.dry_run:
@@ -105,7 +105,8 @@ class Importer:
                 raise
             finally:
                 report.elapsed = time.perf_counter() - started
-                record.save_counts(report.run, report, record.end_state(failure))
+                if report.run is not None:
+                    record.close_run(report.run, report, failure)
         return report
 
     def _import(self, found, report):

@@ -6,13 +6,15 @@ outright is left "running" with the counts it had committed.
 """
 import fcntl
 import hashlib
+import signal
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from ..models import ImportRun
@@ -79,6 +81,37 @@ def save_counts(run, report, state=None):
         run.state, run.finished_at = state, timezone.now()
         fields += ["state", "finished_at"]
     run.save(update_fields=fields)
+
+
+def close_run(run, report, exc):
+    """Write how the run ended. A finished run gets its final counts; a failed or interrupted one
+    keeps the counts already on its record, which were committed with the batches they count
+    (the in-memory report may hold outcomes of a batch that was rolled back)."""
+    state = end_state(exc)
+    if state == ImportRun.State.FINISHED or report.dry_run:
+        save_counts(run, report, state)
+        return
+    run.state, run.finished_at = state, timezone.now()
+    with signals_held():
+        try:
+            ImportRun.objects.filter(pk=run.pk).update(state=run.state, finished_at=run.finished_at)
+        except DatabaseError:
+            connection.close()  # a query cut short by the signal can leave the connection unusable
+            ImportRun.objects.filter(pk=run.pk).update(state=run.state, finished_at=run.finished_at)
+
+
+@contextmanager
+def signals_held():
+    """Hold off Ctrl-C and SIGTERM while the record is written (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def end_state(exc):
