@@ -67,6 +67,9 @@ class Importer:
         self.origin = origin
         self.progress = progress
         self.lock_wait = lock_wait
+        # Set (to a reason) by a signal handler: the run stops at the next batch boundary, where
+        # nothing is half-done, instead of wherever the signal happened to land.
+        self.stop_requested = None
 
     @classmethod
     def default_workers(cls):
@@ -89,7 +92,7 @@ class Importer:
     def run(self, found, *, source_label=""):
         """Import everything ``found``; raises ImportBusy (before writing anything) while another
         import holds the lock. A dry run takes no lock and rolls everything back."""
-        with nullcontext() if self.dry_run else record.import_lock(self.lock_wait):
+        with nullcontext() if self.dry_run else record.import_lock(self.lock_wait, stop=lambda: self.stop_requested):
             started = time.perf_counter()
             report = ImportReport(dry_run=self.dry_run)
             failure = None
@@ -132,6 +135,8 @@ class Importer:
             for prepared in pending:
                 self._write(prepared, report, writer)
         finally:
+            # Runs stop only between batches (stop_requested), so the workers can always finish
+            # their chunk and leave cleanly; killing them mid-message hangs the executor at exit.
             parser.close()
             if self.progress is not None:
                 self.progress.close()
@@ -140,8 +145,13 @@ class Importer:
         if self.progress is not None:
             self.progress.update(count)
 
+    def _check_stop(self):
+        if self.stop_requested:
+            raise record.Interrupted(self.stop_requested)
+
     def _prepare(self, batch, report, writer, parser):
         """Read and hash a batch; start parsing what changed."""
+        self._check_stop()
         loaded = []
         for entry in batch:
             try:
@@ -164,6 +174,7 @@ class Importer:
         return Prepared([entry for entry, _, _ in to_parse], existing, pending)
 
     def _write(self, prepared, report, writer):
+        self._check_stop()
         items = []
         for entry, parsed in zip(prepared.to_parse, prepared.pending.results(), strict=True):
             if parsed.post is None:

@@ -7,7 +7,9 @@ behind holding locks. This module imports nothing from Django: the workers never
 import ctypes
 import os
 import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -43,6 +45,20 @@ def parse_one(source_path, data, old_hosts, digest):
 
 def parse_chunk(items, old_hosts):
     return [parse_one(path, data, old_hosts, digest) for path, data, digest in items]
+
+
+@contextmanager
+def signals_held():
+    """Hold off Ctrl-C and SIGTERM for a moment (main thread only): they take effect when the
+    block ends, never half-way through the executor's or the record's bookkeeping."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _die_with(parent):
@@ -91,10 +107,13 @@ class Parser:
         if self.pool is None or len(items) < 2 * self.workers:
             return Pending(done=parse_chunk(items, self.old_hosts))
         size = max(10, -(-len(items) // (self.workers * 8)))
-        return Pending(futures=[self.pool.submit(parse_chunk, items[i : i + size], self.old_hosts)
-                                for i in range(0, len(items), size)])
+        with signals_held():
+            return Pending(futures=[self.pool.submit(parse_chunk, items[i : i + size], self.old_hosts)
+                                    for i in range(0, len(items), size)])
 
     def close(self):
+        """Wait for the workers to finish and stop them."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            with signals_held():
+                self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

@@ -6,9 +6,7 @@ outright is left "running" with the counts it had committed.
 """
 import fcntl
 import hashlib
-import signal
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from ..models import ImportRun
-from .parse import CREATED, FAILED, OUTCOME_LABELS, SKIPPED, UPDATED
+from .parse import CREATED, FAILED, OUTCOME_LABELS, SKIPPED, UPDATED, signals_held
 
 LOCK_ID = 0x66696E657773  # "finews"
 
@@ -28,7 +26,7 @@ class ImportBusy(Exception):
 
 
 class Interrupted(KeyboardInterrupt):
-    """The process was asked to stop (SIGTERM) in the middle of a run."""
+    """The run stopped between two batches because its process was asked to (Ctrl-C, SIGTERM)."""
 
 
 @dataclass
@@ -100,20 +98,6 @@ def close_run(run, report, exc):
             ImportRun.objects.filter(pk=run.pk).update(state=run.state, finished_at=run.finished_at)
 
 
-@contextmanager
-def signals_held():
-    """Hold off Ctrl-C and SIGTERM while the record is written (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def end_state(exc):
     if exc is None:
         return ImportRun.State.FINISHED
@@ -123,7 +107,7 @@ def end_state(exc):
 
 
 @contextmanager
-def import_lock(wait_seconds):
+def import_lock(wait_seconds, stop=lambda: None):
     """Hold the site-wide import lock, waiting up to ``wait_seconds`` for it (ImportBusy after).
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive ``flock`` on a file beside the
@@ -141,6 +125,8 @@ def import_lock(wait_seconds):
         while not (held := acquire()):
             if time.monotonic() >= deadline:
                 raise ImportBusy("另一个导入正在进行，请等它结束后再试。")
+            if stop():
+                raise Interrupted(stop())
             time.sleep(0.2)
         yield
     finally:

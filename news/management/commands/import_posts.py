@@ -7,11 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
-from news.importing.record import Interrupted
 
 
-def _interrupt(signum, frame):
-    raise Interrupted(f"收到信号 {signal.Signals(signum).name}")
+class StopOnSignal:
+    """Ctrl-C or SIGTERM asks the importer to stop after the batch it is writing (it then rolls
+    nothing back and leaves no worker); a second one stops at once."""
+
+    def __init__(self, importer):
+        self.importer = importer
+
+    def __call__(self, signum, frame):
+        if self.importer.stop_requested:
+            raise KeyboardInterrupt
+        self.importer.stop_requested = f"收到信号 {signal.Signals(signum).name}"
 
 
 class Command(BaseCommand):
@@ -54,8 +62,8 @@ class Command(BaseCommand):
             batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
             progress=progress, lock_wait=options["wait"],
         )
-        # SIGTERM ends the run like Ctrl-C: the current batch rolls back, the record says 被中断.
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        handler = StopOnSignal(importer)
+        previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
         try:
             report = importer.import_paths(options["paths"])
         except ImportBusy as exc:
@@ -63,7 +71,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             raise CommandError("导入被中断；已提交的批次保留，再次运行会接着完成。", returncode=130) from None
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, old in previous.items():
+                signal.signal(number, old)
 
         for item in report.outcomes:
             if item.outcome == FAILED:
