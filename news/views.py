@@ -16,6 +16,7 @@ from . import cache
 from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost
+from .names import pinyin_keys
 
 
 class RefreshingMixin:
@@ -37,7 +38,7 @@ class HomeView(RefreshingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = [
+        context["sections"] = sections = [
             {
                 "name": name,
                 "anchor": quote(name, safe=""),
@@ -46,7 +47,19 @@ class HomeView(RefreshingMixin, TemplateView):
             }
             for name, posts in TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG)
         ]
+        context["finder_items"] = finder_items(sections)
         return context
+
+
+def finder_items(sections):
+    """The source finder's list: one link per section, in pinyin order, each carrying its pinyin
+    (full and initials) for static/js/finder.js to match what the reader types. Fragments are
+    written as text, not %-escaped (browsers escape them; a third of the bytes at 2,000 sources)."""
+    keyed = sorted(((pinyin_keys(section["name"]), section) for section in sections), key=lambda pair: pair[0])
+    return mark_safe("\n".join(
+        f'<li data-pinyin="{html.escape(full)} {html.escape(initials)}">'
+        f'<a href="#{html.escape(section["name"])}">{html.escape(section["name"])}</a></li>'
+        for (full, initials), section in keyed))
 
 
 @lru_cache(maxsize=1)

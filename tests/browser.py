@@ -30,7 +30,7 @@ def browser_page(capsys, **context_options):
                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                           "--disable-component-update", "--disable-sync", "--no-first-run"])
                 context = browser.new_context(
-                    viewport={"width": 1280, "height": 900}, locale="zh-CN", **context_options)
+                    **{"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **context_options})
                 page = context.new_page()
                 blocked = []
                 page.on("console", lambda message: blocked.append(message.text)

@@ -51,7 +51,9 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
     expect(page.locator(".tag-section")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
 
-    page.click("text=上海证券报新闻 >> nth=0")  # the source index jumps to the section
+    page.click(".source-index summary")  # the full list of sources, in pinyin order
+    expect(page.locator("#source-list a")).to_have_text(["东财滚动新闻", "上海证券报新闻"])
+    page.click("#source-list >> text=上海证券报新闻")  # jumps to the section
     expect(page).to_have_url(live_server.url + "/#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
 
     page.goto(live_server.url + "/category/emnews.html")
@@ -70,6 +72,38 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the article page scrolls sideways on a phone"
     page.screenshot(path=str(SHOTS / "article-phone.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_first_headline_comes_first_and_a_source_is_found_by_pinyin(live_server, capsys, expect):
+    factories.post("东财的头条", tags=["东财滚动新闻"])
+    factories.post("上证报的消息", tags=["上海证券报新闻"])
+    for number in range(150):
+        factories.post(f"第{number}条", tags=[f"测试来源{number}号"])
+    with browser_page(capsys, viewport={"width": 375, "height": 667}) as (page, blocked):
+        page.goto(live_server.url + "/")
+        headline = page.locator(".tag-section li a").first
+        expect(headline).to_have_text("东财的头条")
+        box = headline.bounding_box()
+        assert box["y"] + box["height"] <= 667, f"the first headline starts at {box['y']} px, below the first screen"
+        expect(page.locator("#source-list")).not_to_be_visible()  # 152 sources folded away
+        page.screenshot(path=str(SHOTS / "home-phone.png"))
+
+        page.fill("#source-q", "shzq")  # pinyin initials of 上海证券报
+        expect(page.locator("#source-list a:visible")).to_have_text(["上海证券报新闻"])
+        expect(page.locator("#source-count")).to_have_text("找到 1 个来源，按回车跳到第一个")
+        page.fill("#source-q", "DongCai")  # full pinyin, any case
+        expect(page.locator("#source-list a:visible")).to_have_text(["东财滚动新闻"])
+        page.fill("#source-q", "证券报")  # part of the name
+        expect(page.locator("#source-list a:visible")).to_have_text(["上海证券报新闻"])
+        page.press("#source-q", "Enter")
+        expect(page).to_have_url(live_server.url + "/#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
+        expect(page.locator("h2#上海证券报新闻")).to_be_in_viewport()
+        page.fill("#source-q", "没有这个")
+        expect(page.locator("#source-count")).to_have_text("没有找到这个来源")
+        page.fill("#source-q", "")
+        expect(page.locator("#source-list")).not_to_be_visible()  # folded again
+    assert not blocked, blocked
 
 
 def site_zip():
