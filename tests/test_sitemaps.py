@@ -1,3 +1,4 @@
+import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -36,3 +37,39 @@ def test_the_index_does_not_load_every_post(client, monkeypatch):
     assert seen == []  # Django's default asks every post for its lastmod to find the latest
     latest = max(p.updated_at for p in posts)
     assert f"<lastmod>{latest.astimezone(SITE_TZ):%Y-%m-%dT%H:%M:%S}" in index
+
+
+def locations(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return [loc.text for loc in ET.fromstring(response.content).iter(f"{NS}loc")]
+
+
+def test_post_sections_are_beijing_days_newest_first(client, django_assert_max_num_queries):
+    def at(day, hour, minute=0):
+        return datetime.datetime(2022, 2, day, hour, minute, tzinfo=SITE_TZ)
+
+    late = factories.post("17日深夜", when=at(17, 23, 59))  # 15:59 UTC: still the 17th in Beijing
+    early = factories.post("17日清晨", when=at(17, 0, 0))
+    first = factories.post("15日", when=at(15, 9))
+    factories.post("16日的草稿", when=at(16, 9), status="draft")
+    factories.post("未来", when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
+
+    with django_assert_max_num_queries(5):  # first day, last day, last change, categories, next scheduled
+        index = locations(client, "/sitemap.xml")
+    assert index == ["http://testserver/sitemap-posts.xml", "http://testserver/sitemap-posts.xml?p=2",
+                     "http://testserver/sitemap-posts.xml?p=3", "http://testserver/sitemap-categories.xml"]
+    with django_assert_max_num_queries(4):  # first and last day, the day's posts, next scheduled
+        newest_day = locations(client, "/sitemap-posts.xml")
+    assert newest_day == [f"http://testserver{late.url_path}", f"http://testserver{early.url_path}"]
+    assert locations(client, "/sitemap-posts.xml?p=2") == []  # only a draft that day
+    assert locations(client, "/sitemap-posts.xml?p=3") == [f"http://testserver{first.url_path}"]
+    for page in ("4", "0", "-1", "x", "99999999999999999999"):
+        assert client.get(f"/sitemap-posts.xml?p={page}").status_code == 404, page
+
+
+def test_sitemaps_of_an_empty_site(client):
+    assert locations(client, "/sitemap.xml") == [
+        "http://testserver/sitemap-posts.xml", "http://testserver/sitemap-categories.xml"]
+    assert locations(client, "/sitemap-posts.xml") == []
+    assert client.get("/sitemap-posts.xml?p=2").status_code == 404
