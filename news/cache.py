@@ -64,69 +64,88 @@ def next_scheduled_time():
 
 
 def build_entry(response, built_at_generation):
-    """What the cache keeps of a rendered 200 response."""
+    """What the cache keeps of a rendered 200 response: ``(entry, bodies)``. The entry is small
+    (what every request reads); each body, plain and gzip-compressed, is kept under its own key
+    with the ETag it belongs to, so a request moves only the bytes it sends (a 304 none)."""
     content = response.content
     scheduled = next_scheduled_time()
     until = time.time() + settings.FINEWS_CACHE_SECONDS
-    return {
+    # Weak: the same page is sent plain or gzip-compressed.
+    etag = 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    bodies = {"plain": (etag, content)}
+    if len(content) > 1024:
+        bodies["gzip"] = (etag, gzip.compress(content, 6, mtime=0))
+    entry = {
         "generation": built_at_generation,
         "until": min(until, scheduled) if scheduled else until,
-        # Weak: the same page is sent plain or gzip-compressed.
-        "etag": 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"',
-        "content": content,
-        "gzip": gzip.compress(content, 6, mtime=0) if len(content) > 1024 else None,
+        "etag": etag,
+        "compressed": "gzip" in bodies,
         "status": response.status_code,
         "headers": {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS},
     }
+    return entry, bodies
 
 
 def is_fresh(entry, current):
     return entry is not None and entry["generation"] == current and time.time() < entry["until"]
 
 
-def respond(request, entry, *, shared=True):
-    """The cached page, or 304 when the client already holds these bytes."""
+def respond(request, key, entry, bodies=None):
+    """The cached page, or 304 when the client already holds these bytes; None when the body
+    has left the cache (evicted) and the page must be built again."""
     if entry["etag"] in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
-    elif entry.get("gzip") and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(entry["gzip"], status=entry["status"])
-        response["Content-Encoding"] = "gzip"
+        etag = entry["etag"]
     else:
-        response = HttpResponse(entry["content"], status=entry["status"])
-    if response.status_code != 304:
+        kind = "gzip" if entry["compressed"] and "gzip" in request.headers.get("Accept-Encoding", "") else "plain"
+        body = bodies[kind] if bodies else cache.get(f"{key}:{kind}")
+        if body is None:
+            return None
+        # A rebuild may have replaced the body since the entry was read: it carries its own tag.
+        etag, content = body
+        response = HttpResponse(content, status=entry["status"])
+        if kind == "gzip":
+            response["Content-Encoding"] = "gzip"
         for name, value in entry["headers"].items():
             response[name] = value
-    response["ETag"] = entry["etag"]
+    response["ETag"] = etag
     response["Vary"] = "Accept-Encoding"
-    if shared:
-        # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
-        response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.FINEWS_PROXY_SECONDS}"
-    else:
-        response["Cache-Control"] = "private, no-cache"
+    # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.FINEWS_PROXY_SECONDS}"
     return response
 
 
 def serve_cached(request, key, build):
     """The page at ``key`` from the cache, rebuilt by ``build()`` when stale. A response other
-    than a plain 200 (404, redirect) is returned as it is and not kept."""
-    entry = cache.get(key)
-    current = generation()
-    if not is_fresh(entry, current):
+    than a plain 200 (404, redirect) is returned as it is and not kept. One round trip reads the
+    generation and the entry, one more the body."""
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY) or generation()
+    entry = found.get(key)
+    locked = False
+    if entry is not None:
+        fresh = is_fresh(entry, current)
+        locked = not fresh and cache.add(key + ":lock", 1, REBUILD_LOCK_SECONDS)
+        if fresh or not locked:
+            # Fresh, or stale while another worker rebuilds it: either way the cached copy.
+            response = respond(request, key, entry)
+            if response is not None:
+                return response
+    else:
         locked = cache.add(key + ":lock", 1, REBUILD_LOCK_SECONDS)
-        if locked or entry is None:  # nothing to serve at all: build it here too
-            try:
-                response = build()
-                if hasattr(response, "render"):
-                    response.render()
-                if response.status_code != 200 or response.streaming:
-                    return response
-                entry = build_entry(response, current)
-                cache.set(key, entry, settings.FINEWS_PAGE_KEEP_SECONDS)
-            finally:
-                if locked:
-                    cache.delete(key + ":lock")
-    # Fresh, or stale while another worker rebuilds it: either way the cached copy.
-    return respond(request, entry)
+    try:
+        response = build()
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or response.streaming:
+            return response
+        entry, bodies = build_entry(response, current)
+        kept = {key: entry, **{f"{key}:{kind}": body for kind, body in bodies.items()}}
+        cache.set_many(kept, settings.FINEWS_PAGE_KEEP_SECONDS)
+    finally:
+        if locked:
+            cache.delete(key + ":lock")
+    return respond(request, key, entry, bodies)
 
 
 def cached_page(view):

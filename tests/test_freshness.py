@@ -115,3 +115,21 @@ def test_reader_pages_are_sent_compressed_and_the_admin_is_not(cached_site, admi
     assert "Content-Encoding" not in plain and plain.content.decode().startswith("<!doctype html>")
     admin = admin_client.get("/admin/news/post/", HTTP_ACCEPT_ENCODING="gzip")
     assert "Content-Encoding" not in admin
+
+
+def test_a_page_whose_body_left_the_cache_is_built_again(cached_site, django_assert_max_num_queries):
+    key = page_cache.page_key("page", "/emnews/")
+    assert cache.get(key) is not None
+    cache.delete_many([key + ":plain", key + ":gzip"])  # evicted under memory pressure
+    with django_assert_max_num_queries(5):
+        assert shows(cached_site, "/emnews/", "旧闻")
+    with django_assert_max_num_queries(0):
+        packed = cached_site.get("/emnews/", HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip" and packed["ETag"] == cached_site.get("/emnews/")["ETag"]
+
+
+def test_a_revalidation_reads_no_page_body(cached_site):
+    tag = cached_site.get("/").headers["ETag"]
+    key = page_cache.page_key("page", "/")
+    cache.delete_many([key + ":plain", key + ":gzip"])
+    assert cached_site.get("/", HTTP_IF_NONE_MATCH=tag).status_code == 304  # answered from the small entry
