@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "news.middleware.ReaderGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "news.middleware.RejectNulMiddleware",
+    "news.middleware.DatabaseDownMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +128,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Page queries are short; PostgreSQL's JIT compiler costs more (~20 ms) than it saves.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that does not answer is a 503 after 5 s, not a worker hung until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(options="-c jit=off", connect_timeout=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -135,9 +137,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis error is a cache miss, logged once, not a 500 (news/cache_backend.py).
+            "BACKEND": "news.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "finews"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:

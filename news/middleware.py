@@ -1,6 +1,13 @@
-"""finews's own middleware: requests no page can answer, and compression of reader pages."""
-from django.http import HttpResponseBadRequest
+"""finews's own middleware: requests no page can answer, compression of reader pages, and a
+Chinese 503 while the database is away."""
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
+from django.template.loader import render_to_string
+
+log = logging.getLogger("news.db")
 
 
 class RejectNulMiddleware:
@@ -30,3 +37,34 @@ class ReaderGZipMiddleware(GZipMiddleware):
         if request.path.startswith("/admin/"):
             return response
         return super().process_response(request, response)
+
+
+class DatabaseDownMiddleware:
+    """A page that needs the database while it cannot be reached is a 503 with a Chinese page
+    and ``Retry-After``, not a 500. Pages in the page cache keep being served without it, and the
+    next request after the database returns gets a new connection (``CONN_HEALTH_CHECKS``)."""
+
+    RETRY_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)) or not _unreachable(exception):
+            return None
+        log.error("数据库不可用（%s %s）：%s", request.method, request.path, exception)
+        response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        response["Retry-After"] = str(self.RETRY_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _unreachable(error):
+    """Connection trouble, not a query that is wrong (SQLite's "locked" is neither)."""
+    text = str(error).lower()
+    return isinstance(error, InterfaceError) or any(
+        sign in text for sign in ("connect", "connection", "server closed", "terminating", "shutting down",
+                                  "starting up", "no such host", "timeout expired"))
