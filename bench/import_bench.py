@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/import_bench.py [--posts 10000] [--sources 2000] [--body-bytes 5000]
 
+Runs once per sanitiser engine (bleach, then nh3), each in its own process on its own fresh
+database, on the same generated tree (``--engine NAME`` runs one; with DATABASE_URL set, run one
+engine at a time on an empty database).
+
 Generates a Jekyll tree shaped like the old site (Chinese HTML bodies, stock-quote spans,
 summaries, back-links) into a temporary folder, imports it into a fresh SQLite database (or
 DATABASE_URL if set), then imports it again. Figures go to docs/benchmarks.md by hand.
 """
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +28,15 @@ def main():
     parser.add_argument("--sources", type=int, default=2_000)
     parser.add_argument("--body-bytes", type=int, default=5_000)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--engine", choices=["bleach", "nh3"])
     args = parser.parse_args()
+    if args.engine is None:
+        for engine in ("bleach", "nh3"):
+            print(f"== sanitiser: {engine} ==", flush=True)
+            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--engine", engine], check=True,
+                           env={**os.environ, "FINEWS_SANITIZER": engine})
+        return
+    os.environ["FINEWS_SANITIZER"] = args.engine  # parse workers inherit it
 
     work = Path(tempfile.mkdtemp(prefix="finews-bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")

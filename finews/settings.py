@@ -216,6 +216,10 @@ FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024
 # Where the admin import screen keeps uploads between the dry run and the confirmation. With
 # several app servers this must be a folder they share.
 FINEWS_IMPORT_STAGING_DIR = os.environ.get("FINEWS_IMPORT_STAGING_DIR", "")
+# The HTML sanitiser's engine (news/sanitize.py): "bleach" (default) or "nh3"; same allowlist.
+FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "bleach")
+if FINEWS_SANITIZER not in ("bleach", "nh3"):
+    raise ImproperlyConfigured(f"FINEWS_SANITIZER must be bleach or nh3, not {FINEWS_SANITIZER!r}")
 # Largest upload accepted by the admin import screen.
 FINEWS_UPLOAD_MAX_BYTES = env_int("FINEWS_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Posts per home-page section, per listing page, and in /emnews/.
