@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, views
+from . import archives, feeds, views
 from .cache import cached_page as cached
 
 app_name = "news"
@@ -17,5 +17,8 @@ urlpatterns = [
     path("tag/<path:name>/", cached(views.TagView.as_view()), name="tag"),
     # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.
     re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view()), name="category_short"),
+    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", cached(archives.DayArchiveView.as_view()),
+            name="day"),
+    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", cached(archives.MonthArchiveView.as_view()), name="month"),
     re_path(r"^(?P<path>.+)$", views.ArticleView.as_view(), name="article"),
 ]
