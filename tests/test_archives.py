@@ -80,7 +80,7 @@ def test_the_calendar_edges_answer_without_errors(client):
 
 def test_an_article_links_to_its_day(client):
     post = factories.post("文章", when=at(8, 0, 30))
-    assert '<a href="/2021/12/08/">当天全部消息</a>' in client.get(post.url_path).content.decode()
+    assert '<a class="day-link" href="/2021/12/08/">当天全部消息</a>' in client.get(post.url_path).content.decode()
 
 
 @pytest.mark.corpus
