@@ -4,13 +4,12 @@ The admin only presents: every change goes through the models' write path (``Pos
 post queryset's bulk methods, ``Category.merge_into``), and every bulk change is written to the
 history, one entry per post, with the ids taken before the change.
 """
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -31,9 +30,9 @@ from .admin_forms import (
     TaggedPostInline,
 )
 from .admin_import import ImportViewMixin
+from .admin_lookup import CappedCountPaginator, search_ids
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
-from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, ImportRun, LegacyURL, Post, PostCategory, TaggedPost
 
 admin.site.site_header = "金融消息 管理"
@@ -48,21 +47,6 @@ def log_changes(request, model, ids, message):
                                      change_message=message, single_object=False)
 
 
-def search_ids(term, limit):
-    """Posts an editor may mean by ``term``: title words, or exactly its public path or full URL,
-    the id in its file name, its original article URL, or its source's key or name."""
-    term = term.strip()
-    paths = []
-    if term.startswith(("http://", "https://", "/")):
-        paths.append(normalize_request_path(unquote(urlsplit(term).path)))
-    categories = Category.objects.filter(Q(key=term) | Q(name=term))
-    matches = Post.objects.filter(
-        Q(title__icontains=term) | Q(source_url=term) | Q(slug=term) | Q(url_path__in=paths)
-        | Q(pk__in=PostCategory.objects.filter(category__in=categories).values("post_id"))
-    )
-    return list(matches.order_by().values_list("pk", flat=True)[: limit + 1])
-
-
 @admin.register(Post)
 class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     form = PostForm
@@ -71,9 +55,10 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     list_display_links = ["title_or_slug"]
     list_filter = [StatusFilter, CategoryFilter, "published_at"]
     search_fields = ["title"]  # shows the search box; get_search_results does the matching
-    search_help_text = "标题中的词，或粘贴文章网址、完整链接、文件名中的编号、原文链接、来源名称"
+    search_help_text = "标题或正文中的词，或粘贴文章网址、完整链接、文件名中的编号、原文链接、来源名称"
     date_hierarchy = "published_at"
     show_full_result_count = False
+    paginator = CappedCountPaginator
     list_per_page = 50
     ordering = ["-published_at", "-source_path"]
     inlines = [PostCategoryInline, TaggedPostInline]

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from . import cache
+from . import cache, search
 from .jekyll import urls
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
@@ -168,6 +168,9 @@ class Post(models.Model):
             models.Index(fields=["title", "source_url"], name="post_search"),
             # The sitemap index's last change: one seek instead of a scan of every post.
             models.Index(fields=["-updated_at"], name="post_updated"),
+            # What editors paste into the admin search: the original article URL, the file's id.
+            models.Index(fields=["source_url"], name="post_source_url"),
+            models.Index(fields=["slug"], name="post_slug"),
         ]
 
     def __str__(self):
@@ -260,8 +263,11 @@ class Post(models.Model):
             if not changed:
                 return  # nothing to write: an untouched form stores nothing
             kwargs["update_fields"] = [*changed, "updated_at"]
+        text_changed = adding or not loaded or bool(_TEXT_FIELDS & set(self.changed_fields()))
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if text_changed:
+                search.index_posts([self])
             if not adding and any(loaded.get(k) != getattr(self, k) for k in _KEY_FIELDS):
                 Post.objects.filter(pk=self.pk).sync_link_keys()
             old_url = loaded.get("url_path")
@@ -299,6 +305,7 @@ class Post(models.Model):
 
 
 _KEY_FIELDS = ("published_at", "status", "source_path")
+_TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
 
 
 class ListingLink(models.Model):

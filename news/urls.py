@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import archives, feeds, views
+from . import archives, feeds, search_views, views
 from .cache import cached_page as cached
 
 app_name = "news"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("category/<path:key>.html", cached(views.CategoryView.as_view()), name="category"),
     path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),
     path("tag/<path:name>/", cached(views.TagView.as_view()), name="tag"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
     # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.
     re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view()), name="category_short"),
     re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", cached(archives.DayArchiveView.as_view()),

@@ -99,6 +99,7 @@ class ListingPage:
         self.number = number
         self.has_next = len(rows) > size
         self.has_previous = number > 1
+        self.start_index = (number - 1) * size + 1
 
     def next_page_number(self):
         return self.number + 1

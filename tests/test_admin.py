@@ -255,3 +255,19 @@ def test_date_hierarchy_lists_only_periods_with_posts(admin_client):
 def test_admin_is_chinese_even_for_an_english_browser(admin_client):
     html = admin_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "选择 文章 来修改" in html and "Select 文章 to change" not in html
+
+
+def test_the_post_list_never_counts_the_whole_table(admin_client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from news.admin_lookup import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
+    for n in range(5):
+        factories.post(f"第{n}篇")
+    with CaptureQueriesContext(connection) as queries:
+        html = admin_client.get(CHANGELIST).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts), counts
+    assert "3 文章" in html  # what it counted, capped

@@ -158,14 +158,17 @@ def test_a_scheduled_post_says_so_and_has_a_filter(admin_client):
     assert "已经发" in html and "以后发" not in html
 
 
-@pytest.mark.parametrize("how", ["path", "url", "id", "source_name", "source_key", "title"])
+@pytest.mark.parametrize("how", ["path", "url", "id", "source_name", "source_key", "title", "body", "original",
+                                 "one_character"])
 def test_find_a_post_by_what_an_editor_pastes(admin_client, how):
     factories.category("shzqb", "上海证券报")
-    post = factories.post("降准消息", slug="202202172280203741", categories=["shzqb"])
+    post = factories.post("降准消息", slug="202202172280203741", categories=["shzqb"], body="正文提到稀土出口。")
+    post.source_url = "http://finance.eastmoney.com/a/202202172280203741.html"
+    post.save()
     factories.post("别的")
     term = {"path": post.url_path, "url": "https://finews.example.com" + post.url_path,
             "id": "202202172280203741", "source_name": "上海证券报", "source_key": "shzqb",
-            "title": "降准"}[how]
+            "title": "降准", "body": "稀土", "original": post.source_url, "one_character": "准"}[how]
     html = admin_client.get(CHANGELIST, {"q": term}).content.decode()
     assert "降准消息" in html and "别的" not in html
 

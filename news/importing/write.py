@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .. import cache
+from .. import cache, search
 from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, tags_named, unique_slug
 from .find import FileOutcome
 from .parse import CREATED, FAILED, UNCHANGED, UPDATED
@@ -149,6 +149,7 @@ class BatchWriter:
                                         url=post.url_path, post_id=post.id, warnings=parsed.warnings))
         PostCategory.objects.bulk_create(category_links, batch_size=500)
         TaggedPost.objects.bulk_create(tag_links, batch_size=500)
+        search.index_posts([post for _, _, post, _ in new + changed])
         urls = [post.url_path for _, _, post, _ in new + changed]
         LegacyURL.objects.filter(path__in=urls).delete()
         cache.content_changed()

@@ -1,0 +1,66 @@
+"""Full-text search of posts, behind one small interface.
+
+The write path calls :func:`index_posts` for every post whose title, summary or body it stored
+(``Post.save()`` and the importer's batch writer) and :func:`remove_posts` when posts are
+deleted; readers' and editors' searches call :func:`search`. ``manage.py rebuild_search_index``
+refills it. Which database does the matching is the backend's business (news/search/backends.py):
+a dedicated engine could take over by implementing the same four calls.
+"""
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+
+from .backends import BACKENDS
+from .tokens import QueryError, document_tokens, query_terms
+
+__all__ = ["QueryError", "index_posts", "remove_posts", "search", "rebuild", "create_index", "drop_index"]
+
+
+def _backend(using=None):
+    return BACKENDS[(using or connection).vendor]
+
+
+def index_posts(posts):
+    """(Re)index ``posts`` (objects with ``pk``, ``title``, ``summary`` and ``body_html``)."""
+    documents = [(post.pk, document_tokens(post.title, post.summary, post.body_html)) for post in posts]
+    if documents:
+        with connection.cursor() as cursor:
+            _backend().store(cursor, documents)
+
+
+def remove_posts(ids):
+    ids = list(ids)
+    if ids:
+        with connection.cursor() as cursor:
+            _backend().remove(cursor, ids)
+
+
+def search(queryset, query):
+    """``queryset`` narrowed to the posts matching ``query``; QueryError (with a Chinese message)
+    for a query that cannot be searched."""
+    sql, params = _backend().match(query_terms(query))
+    return queryset.filter(pk__in=RawSQL(sql, params))
+
+
+@transaction.atomic
+def rebuild(posts, batch=1000):
+    """Empty the index and fill it from ``posts`` (a queryset), in one transaction (searches
+    meanwhile see the old index); returns how many were indexed."""
+    with connection.cursor() as cursor:
+        _backend().clear(cursor)
+    done, last = 0, 0
+    while True:
+        chunk = list(posts.filter(pk__gt=last).order_by("pk").only("title", "summary", "body_html")[:batch])
+        if not chunk:
+            return done
+        index_posts(chunk)
+        done, last = done + len(chunk), chunk[-1].pk
+
+
+def create_index(schema_editor):
+    for statement in _backend(schema_editor.connection).create_sql:
+        schema_editor.execute(statement)
+
+
+def drop_index(schema_editor):
+    for statement in _backend(schema_editor.connection).drop_sql:
+        schema_editor.execute(statement)

@@ -1,0 +1,82 @@
+"""How finews cuts text into search tokens: pure functions, no database.
+
+Chinese has no spaces, so every run of Chinese characters is cut into overlapping two-character
+tokens (CJK bigrams: 央行降息 → 央行 行降 降息); a run of one character is kept as it is. Runs of
+letters and digits (``CCER``, ``600519``) are whole tokens, lower-cased. Text is NFKC-normalised
+first, so full-width ``ＣＣＥＲ`` is ``ccer``. A query term becomes the same tokens and is matched
+as a phrase (its tokens adjacent and in order): a two-character word is exactly one token, and a
+longer one matches exactly where its characters stand together in the text.
+
+Bigrams rather than a word segmenter: a segmenter cuts the same characters differently in
+different sentences (and in a two-character query), so a post can contain a word without being
+found by it; bigrams find every occurrence, cost no dictionary, and tokenise the same in the
+database-independent Python that fills both the SQLite and the PostgreSQL index.
+"""
+import html
+import re
+import unicodedata
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+_BLOCK_TAG_RE = re.compile(r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|hr)\b|br\b)[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 8
+
+
+def tokens(text):
+    """The tokens of ``text``, in order (repeats kept: positions matter for phrases)."""
+    found = []
+    for chinese, word in _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower()):
+        if word:
+            found.append(word)
+        elif len(chinese) == 1:
+            found.append(chinese)
+        else:
+            found.extend(chinese[i : i + 2] for i in range(len(chinese) - 1))
+    return found
+
+
+def text_of_html(markup):
+    """What a reader reads of sanitised HTML: block boundaries become line breaks (so words in
+    two paragraphs never join), inline tags vanish, entities are decoded."""
+    return html.unescape(_TAG_RE.sub("", _BLOCK_TAG_RE.sub("\n", markup)))
+
+
+def document_tokens(title, summary, body_html):
+    return tokens(title) + tokens(summary) + tokens(text_of_html(body_html))
+
+
+class QueryError(ValueError):
+    """A query finews cannot search for; the message says why, in Chinese."""
+
+
+def query_terms(query):
+    """``[[(token, prefix), …], …]``: one phrase per whitespace-separated term of ``query``.
+
+    A single Chinese character closing a longer term (``A股``) is a prefix: in the text it starts
+    a bigram (``A股市`` → ``a 股市``) or stands alone. A term that is only one Chinese character
+    cannot be found exactly with bigrams and is refused with a message."""
+    query = (query or "").strip()
+    if not query:
+        raise QueryError("请输入要搜索的词。")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"搜索词太长了：最多 {MAX_QUERY_CHARS} 个字。")
+    terms = [[(token, False) for token in found] for found in (tokens(term) for term in query.split()) if found]
+    if not terms:
+        raise QueryError("搜索词里没有可以搜索的文字或数字。")
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"搜索词太多了：最多 {MAX_TERMS} 个。")
+    for term in terms:
+        last = term[-1][0]
+        if len(last) == 1 and _TOKEN_RE.fullmatch(last).group(1):
+            if len(term) == 1:
+                raise QueryError("单个汉字太常见，请至少输入两个字，例如“央行”。")
+            term[-1] = (last, True)
+    return terms
+
+
+def highlight_terms(query):
+    """The words of ``query`` to mark in snippets (as typed, normalised)."""
+    return [unicodedata.normalize("NFKC", term).lower() for term in (query or "").split() if tokens(term)]

@@ -1,0 +1,52 @@
+"""``/search/?q=…``: the reader's full-text search (news/search), narrowed by source, tag and
+Beijing days (django-filter), newest first or title hits first, paged like the other listings."""
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.views.generic import ListView
+
+from . import search
+from .filters import SearchFilter
+from .models import Post
+from .search.snippets import marked, snippet
+from .search.tokens import highlight_terms, text_of_html
+from .views import PagedListingMixin
+
+ORDERS = {"newest": "最新在前", "relevance": "标题命中在前"}
+
+
+class SearchView(PagedListingMixin, ListView):
+    template_name = "news/search.html"
+    context_object_name = "results"
+
+    def get(self, request, *args, **kwargs):
+        self.query = request.GET.get("q", "")
+        self.order = request.GET.get("order") if request.GET.get("order") in ORDERS else "newest"
+        self.words = highlight_terms(self.query)
+        self.error = None
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_queryset(self):
+        self.filterset = SearchFilter(self.request.GET, queryset=Post.objects.published())
+        posts = self.filterset.qs if self.filterset.is_valid() else Post.objects.published()
+        try:
+            posts = search.search(posts, self.query)
+        except search.QueryError as error:
+            self.error = str(error) if self.query.strip() or "q" in self.request.GET else None
+            return Post.objects.none()
+        posts = posts.only("title", "url_path", "published_at", "summary", "body_html")
+        if self.order == "relevance":
+            in_title = Q(*[Q(title__icontains=word) for word in self.words]) if self.words else Q(pk=None)
+            posts = posts.annotate(title_hit=Case(When(in_title, then=Value(1)), default=Value(0),
+                                                  output_field=IntegerField()))
+            return posts.order_by("-title_hit", "-published_at", "-source_path")
+        return posts.newest_first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for post in context["results"]:
+            post.marked_title = marked(post.title, self.words)
+            post.snippet = snippet(post.summary or text_of_html(post.body_html), self.words)
+        context.update(query=self.query, order=self.order, orders=ORDERS, error=self.error,
+                       live_seconds=0, refresh_seconds=0)
+        return context
