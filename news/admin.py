@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -33,7 +34,7 @@ from .admin_import import ImportViewMixin
 from .admin_lookup import CappedCountPaginator, search_ids
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
-from .models import Category, CategoryAlias, ImportRun, LegacyURL, Post, PostCategory, TaggedPost
+from .models import Category, CategoryAlias, ImportRun, LegacyURL, Post, PostCategory, SourceCount, TaggedPost
 
 admin.site.site_header = "金融消息 管理"
 admin.site.site_title = "金融消息 管理"
@@ -213,13 +214,15 @@ class CategoryAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("post_links")).order_by("key")
+        # Kept by the database (news/counting.py): no count of every link row per page.
+        counted = SourceCount.objects.filter(category=OuterRef("pk")).values("posts")[:1]
+        return super().get_queryset(request).annotate(post_count=Coalesce(Subquery(counted), 0)).order_by("key")
 
     @admin.display(description="显示名称", ordering="name")
     def display_name(self, category):
         return category.display_name
 
-    @admin.display(description="文章数", ordering="post_count")
+    @admin.display(description="已发布文章数", ordering="post_count")
     def post_count(self, category):
         return category.post_count
 

@@ -494,3 +494,26 @@ class ImportRun(models.Model):
     def __str__(self):
         started = timezone.localtime(self.started_at, SITE_TZ)
         return f"{self.get_origin_display()} {started:%Y-%m-%d %H:%M}"
+
+
+class SourceCount(models.Model):
+    """Published posts per category, counted by the database itself: triggers on the link table
+    (news/counting.py, migration 0008) add and subtract as links are written, whoever writes
+    them, so the directory and the admin never count a million link rows. Scheduled posts are in
+    the count until subtracted at read time (``counting.source_counts``)."""
+
+    category = models.OneToOneField(Category, primary_key=True, on_delete=models.CASCADE, related_name="count")
+    posts = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.category_id}: {self.posts}"
+
+
+class TagCount(models.Model):
+    """Published posts per tag, kept like ``SourceCount``."""
+
+    tag = models.OneToOneField(Tag, primary_key=True, on_delete=models.CASCADE, related_name="finews_count")
+    posts = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.tag_id}: {self.posts}"

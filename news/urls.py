@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import archives, feeds, search_views, views
+from . import archives, directories, feeds, search_views, views
 from .cache import cached_page as cached
 
 app_name = "news"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("index.html", views.home_redirect),
     path("feed.xml", cached(feeds.PostFeed()), name="feed"),
     path("emnews/", cached(views.LatestOfTagView.as_view()), name="emnews"),
+    path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
+    path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
     path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),
     path("category/<path:key>.html", cached(views.CategoryView.as_view()), name="category"),
     path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),

@@ -27,7 +27,7 @@ def test_reader_pages_have_no_serious_accessibility_violations(live_server, caps
     pages = {"home": "/", "emnews": "/emnews/", "category": "/category/emnews.html",
              "tag": "/tag/东财滚动新闻/", "article": posts[0].url_path, "not-found": "/no/such/page.html",
              "search": "/search/?q=央行", "day": posts[0].local_day.strftime("/%Y/%m/%d/"),
-             "month": posts[0].local_day.strftime("/%Y/%m/")}
+             "month": posts[0].local_day.strftime("/%Y/%m/"), "sources": "/category/", "tags": "/tag/"}
     found = {}
     # axe is injected as a script of its own, which the page's CSP would (rightly) refuse.
     with browser_page(capsys, bypass_csp=True) as (page, _):

@@ -91,7 +91,7 @@ def test_on_a_phone_the_first_headline_comes_first_and_a_source_is_found_by_piny
 
         page.fill("#source-q", "shzq")  # pinyin initials of 上海证券报
         expect(page.locator("#source-list a:visible")).to_have_text(["上海证券报新闻"])
-        expect(page.locator("#source-count")).to_have_text("找到 1 个来源，按回车跳到第一个")
+        expect(page.locator("#source-count")).to_have_text("找到 1 个来源，按回车打开第一个")
         page.fill("#source-q", "DongCai")  # full pinyin, any case
         expect(page.locator("#source-list a:visible")).to_have_text(["东财滚动新闻"])
         page.fill("#source-q", "证券报")  # part of the name
@@ -104,6 +104,21 @@ def test_on_a_phone_the_first_headline_comes_first_and_a_source_is_found_by_piny
         page.fill("#source-q", "")
         expect(page.locator("#source-list")).not_to_be_visible()  # folded again
     assert not blocked, blocked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_source_directory_filters_by_pinyin(page, live_server, expect):
+    factories.category("shzqb", "上海证券报")
+    factories.category("dc", "东财滚动新闻")
+    factories.post("上证报消息", categories=["shzqb"])
+    factories.post("东财消息", categories=["dc"])
+    page.goto(live_server.url + "/category/")
+    expect(page.locator("h2")).to_have_text(["D", "S"])
+    page.fill("#source-q", "shzq")
+    expect(page.locator("#source-list a:visible")).to_have_text(["上海证券报"])
+    expect(page.locator("h2:visible")).to_have_text(["S"])  # the D group has nothing left
+    page.press("#source-q", "Enter")
+    expect(page).to_have_url(live_server.url + "/category/shzqb.html")
 
 
 def site_zip():

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/emnews/", "/category/emnews.html", "/emnews/", "/tag/东财滚动新闻/", "/feed.xml",
          "/category/emnews/feed.xml", "/tag/东财滚动新闻/feed.xml", "/sitemap.xml", "/sitemap-posts.xml",
-         "/sitemap-categories.xml", "/2022/02/17/", "/2022/02/", "/healthz"]
+         "/sitemap-categories.xml", "/2022/02/17/", "/2022/02/", "/healthz", "/category/", "/tag/", "/search/?q=正文"]
 QUERIES = ["date=9999-12-31", "date=0001-01-01", "date=10000-01-01", "date=2022-13-45", "date=%00",
            "date=2022-02-17%00", "page=99999999999999999999", "page=-1", "page=0", "page=1e3", "page=%00",
            "page=%D9%A1", "page=2&page=x", "p=99999999999999999999", "p=0", "p=-5", "p=%00"]

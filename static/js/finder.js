@@ -1,6 +1,8 @@
-// The home page's source finder: typing part of a source's name, its pinyin or its pinyin
-// initials (dcgd for 东财滚动新闻) narrows the list of sources; Enter jumps to the first match.
-// Without JavaScript the form stays hidden and the full list is one click away in <details>.
+// Finders: typing part of a name, its pinyin or its pinyin initials (dcgd for 东财滚动新闻)
+// narrows a list of sources or tags (#source-list, items li[data-pinyin]); groups marked
+// data-finder-group hide when nothing in them matches; Enter opens the first match. On the home
+// page the list sits folded in <details>, opened while a search is typed. Without JavaScript the
+// form stays hidden and the full list is there.
 (function () {
   var form = document.querySelector("[data-source-finder]");
   var input = document.getElementById("source-q");
@@ -9,13 +11,15 @@
   if (!form || !input || !count || !list) {
     return;
   }
+  var noun = form.getAttribute("data-noun") || "来源";
   var details = list.closest("details");
-  var items = Array.prototype.map.call(list.children, function (item) {
+  var groups = list.querySelectorAll("[data-finder-group]");
+  var items = Array.prototype.map.call(list.querySelectorAll("li[data-pinyin]"), function (item) {
     var link = item.querySelector("a");
     return {
       item: item,
       link: link,
-      text: (link.textContent + " " + (item.getAttribute("data-pinyin") || "")).toLowerCase()
+      text: (link.textContent + " " + item.getAttribute("data-pinyin")).toLowerCase()
     };
   });
   var openedHere = false;
@@ -30,15 +34,18 @@
         found.push(entry);
       }
     });
+    Array.prototype.forEach.call(groups, function (group) {
+      group.hidden = !group.querySelector("li[data-pinyin]:not([hidden])");
+    });
     if (needle) {
-      if (!details.open) {
+      if (details && !details.open) {
         details.open = true;
         openedHere = true;
       }
-      count.textContent = found.length ? "找到 " + found.length + " 个来源，按回车跳到第一个" : "没有找到这个来源";
+      count.textContent = found.length ? "找到 " + found.length + " 个" + noun + "，按回车打开第一个" : "没有找到这个" + noun;
     } else {
       count.textContent = "";
-      if (openedHere) {
+      if (details && openedHere) {
         details.open = false;
         openedHere = false;
       }
@@ -51,7 +58,7 @@
     event.preventDefault();
     var found = matches();
     if (input.value.trim() && found.length) {
-      location.hash = found[0].link.getAttribute("href");
+      location.href = found[0].link.href;
     }
   });
   form.hidden = false;
