@@ -84,6 +84,7 @@ def link_items(posts):
 
 
 MAX_PAGE = 1_000_000
+OFFSET_PAGES = 20
 
 
 def may_preview(user):
@@ -92,20 +93,25 @@ def may_preview(user):
 
 
 class ListingPage:
-    """One page of a listing, known without COUNT(*): one row past the page says a next one exists."""
+    """One page of a listing, known without COUNT(*): one row past the page says a next one exists.
 
-    def __init__(self, rows, number, size):
+    ``next_page``/``next_older`` and ``previous_page`` are the query values that lead on. Listings that can
+    (``keyset``) turn from page numbers to ``?older=<link id>`` after ``OFFSET_PAGES`` pages: a
+    deep page then costs one index seek instead of skipping every row before it."""
+
+    def __init__(self, rows, number, size, *, keyset=False, anchor=None):
         self.object_list = rows[:size]
         self.number = number
         self.has_next = len(rows) > size
-        self.has_previous = number > 1
+        self.anchor = anchor  # the link this keyset page continues after
+        self.has_previous = number > 1 or anchor is not None
         self.start_index = (number - 1) * size + 1
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def previous_page_number(self):
-        return self.number - 1
+        # For {% querystring %}: a None removes the parameter.
+        if keyset and (anchor is not None or number >= OFFSET_PAGES) and self.object_list:
+            self.next_page, self.next_older = None, self.object_list[-1].pk
+        else:
+            self.next_page, self.next_older = number + 1, None
+        self.previous_page = None if anchor else number - 1
 
 
 class PagedListingMixin(RefreshingMixin):
@@ -115,6 +121,7 @@ class PagedListingMixin(RefreshingMixin):
     """
 
     context_object_name = "links"
+    keyset = False  # link-table listings turn to ?older= after OFFSET_PAGES pages
 
     def filter_listing(self, queryset):
         """Apply ``?date=YYYY-MM-DD``; an invalid date shows the listing unfiltered, with a note."""
@@ -127,6 +134,9 @@ class PagedListingMixin(RefreshingMixin):
         return context
 
     def paginate_queryset(self, queryset, page_size):
+        older = self.request.GET.get("older")
+        if older is not None and self.keyset:
+            return self.paginate_after(queryset, older, page_size)
         page = self.request.GET.get("page") or "1"
         if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
             raise Http404("没有这一页")
@@ -138,8 +148,19 @@ class PagedListingMixin(RefreshingMixin):
         rows = list(queryset.filter(pk__in=window))
         if number > 1 and not rows:
             raise Http404("没有这一页")
-        page = ListingPage(rows, number, page_size)
+        page = ListingPage(rows, number, page_size, keyset=self.keyset)
         return None, page, page.object_list, page.has_next or page.has_previous
+
+    def paginate_after(self, queryset, older, page_size):
+        """``?older=<link id>``: the page after that link of this listing, by index seek."""
+        if not older.isascii() or not older.isdigit() or len(older) > 18:
+            raise Http404("没有这一页")
+        anchor = queryset.filter(pk=int(older)).first()
+        if anchor is None:
+            raise Http404("没有这一页")
+        rows = list(queryset.before(anchor)[: page_size + 1])
+        page = ListingPage(rows, 0, page_size, keyset=True, anchor=anchor)
+        return None, page, page.object_list, True
 
     def get_paginate_by(self, queryset):
         return settings.FINEWS_LISTING_PAGE_SIZE
@@ -170,6 +191,7 @@ class CategoryView(PagedListingMixin, ListView):
     """``/category/<key>.html`` (and the older ``/<key>/``): a source's posts, newest first."""
 
     template_name = "news/category.html"
+    keyset = True
 
     def get(self, request, *args, **kwargs):
         self.category, merged = find_category(kwargs["key"])
@@ -195,6 +217,7 @@ class TagView(PagedListingMixin, ListView):
     """``/tag/<name>/``: every published post with that tag, newest first."""
 
     template_name = "news/tag.html"
+    keyset = True
 
     def get(self, request, *args, **kwargs):
         self.tag = find_tag(kwargs["name"])
