@@ -1,5 +1,6 @@
-"""Sitemaps for search engines: every published post, one section page per Beijing-time day,
-and every category page.
+"""Sitemaps for search engines: every published post, one section page per Beijing-time day;
+every category page; and the other listings (home, directories, month and day archives). The
+search page is left out (and says ``noindex``).
 
 At a million posts Django's default paging of one big post list costs a ``COUNT(*)`` for the
 index and an ``OFFSET`` scan for every deep page. Here the index needs two index seeks (the first
@@ -10,6 +11,7 @@ import datetime
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .jekyll.dates import SITE_TZ
@@ -72,6 +74,29 @@ class PostSitemap(Sitemap):
         return Post.objects.aggregate(latest=Max("updated_at"))["latest"]
 
 
+class PageSitemap(Sitemap):
+    """The listings that are not one source's: home, rolling news, the directories, and every
+    month and day archive from the first post to the last (two index seeks; a day without posts
+    is a valid, empty page)."""
+
+    changefreq = "hourly"
+    limit = MAX_URLS
+
+    def items(self):
+        from .archives import day_url, month_url
+
+        pages = [reverse(name) for name in ("news:home", "news:emnews", "news:sources", "news:tags")]
+        span = DayPaginator(Post.objects.published()).days
+        if span:
+            first, last = span
+            days = [last - datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+            pages += list(dict.fromkeys(month_url(day) for day in days)) + [day_url(day) for day in days]
+        return pages
+
+    def location(self, item):
+        return item
+
+
 class CategorySitemap(Sitemap):
     changefreq = "hourly"
     limit = 5000
@@ -80,4 +105,4 @@ class CategorySitemap(Sitemap):
         return Category.objects.order_by("key").only("key")
 
 
-SITEMAPS = {"posts": PostSitemap, "categories": CategorySitemap}
+SITEMAPS = {"posts": PostSitemap, "categories": CategorySitemap, "pages": PageSitemap}
