@@ -1,5 +1,6 @@
 """/category/ and /tag/: every source and tag with its count and latest time, by pinyin."""
 import datetime
+import html
 import io
 import re
 
@@ -74,3 +75,11 @@ def test_the_real_sample_lists_every_source_with_its_right_count(corpus_dir, cli
     listed = {url: (name.replace("&amp;", "&"), int(count))
               for _, url, name, count in entries(client.get("/category/").content.decode())}
     assert listed == expected and len(listed) == 3
+
+
+def test_directory_links_are_the_category_pages_own_addresses(client):
+    keys = ["plain", "with space", "中文键", "a+b&c", "x/y", "~tilde:@"]
+    for key in keys:
+        factories.post(categories=[key])
+    listed = {url for _, url, _, _ in entries(client.get("/category/").content.decode())}
+    assert listed == {html.escape(Category.objects.get(key=key).get_absolute_url()) for key in keys}
