@@ -75,7 +75,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
     ]
-    search_id_limit = 10_000
+    search_id_limit = 2_000  # the newest matches; filters and the date hierarchy reach older ones
 
     class Media:
         js = ["news/admin/category_filter.js"]
@@ -95,7 +95,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         """Match once, then let the page and the date hierarchy look posts up by id."""
         if not search_term.strip():
             return queryset, False
-        ids = search_ids(search_term, self.search_id_limit)
+        ids = search_ids(search_term, self.search_id_limit, queryset)
         return queryset.filter(pk__in=ids), False
 
     @admin.display(description="标题", ordering="title")

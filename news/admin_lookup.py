@@ -10,24 +10,28 @@ from .jekyll.urls import normalize_request_path
 from .models import Category, Post, PostCategory
 
 
-def search_ids(term, limit):
-    """Posts an editor may mean by ``term``: words of its title or body (the full-text index
-    readers search too), or exactly its public path or full URL, the id in its file name, its
-    original article URL, or its source's key or name."""
+def search_ids(term, limit, posts=None):
+    """Ids of the posts an editor may mean by ``term``, at most ``limit + 1``: exactly its public
+    path or full URL, the id in its file name, its original article URL, or its source's key or
+    name (each one index lookup), then the newest of ``posts`` (the list as filtered so far) with
+    the words in title or body (the readers' full-text index). A pasted address is not also
+    looked for as words."""
     term = term.strip()
-    paths = []
+    posts = Post.objects.all() if posts is None else posts
+    found = list(Post.objects.filter(Q(source_url=term) | Q(slug=term)).values_list("pk", flat=True)[: limit + 1])
     if term.startswith(("http://", "https://", "/")):
-        paths.append(normalize_request_path(unquote(urlsplit(term).path)))
+        path = normalize_request_path(unquote(urlsplit(term).path))
+        found += Post.objects.filter(url_path=path).values_list("pk", flat=True)
+        return found[: limit + 1]
     categories = Category.objects.filter(Q(key=term) | Q(name=term))
+    found += PostCategory.objects.filter(category__in=categories).newest_first().values_list(
+        "post_id", flat=True)[: limit + 1]
     try:
-        words = Q(pk__in=search.search(Post.objects.all(), term).values("pk"))
+        words = search.search(posts, term)
     except search.QueryError:
-        words = Q(title__icontains=term)  # one character: a title scan, slower but exact
-    matches = Post.objects.filter(
-        words | Q(source_url=term) | Q(slug=term) | Q(url_path__in=paths)
-        | Q(pk__in=PostCategory.objects.filter(category__in=categories).values("post_id"))
-    )
-    return list(matches.order_by().values_list("pk", flat=True)[: limit + 1])
+        words = posts.filter(title__icontains=term)  # one character: a title scan, slower but exact
+    found += words.order_by("-published_at", "-source_path").values_list("pk", flat=True)[: limit + 1]
+    return list(dict.fromkeys(found))[: limit + 1]
 
 
 class CappedCountPaginator(Paginator):

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from . import cache
 
+FEW_DATES = 5000  # datetimes() reads the dates of a narrowed list up to this size
+
 SORT_KEYS = ("published_at", "is_published", "source_path")
 
 
@@ -43,7 +45,13 @@ class PostQuerySet(models.QuerySet):
         if field_name != "published_at" or kind not in ("year", "month", "day"):
             return super().datetimes(field_name, kind, order, tzinfo)
         dated = self.order_by()
+        tz = tzinfo or timezone.get_current_timezone()
         if self.query.where:
+            # A narrowed list (a search, a filter) is usually small: read its dates once.
+            moments = list(dated.values_list("published_at", flat=True)[: FEW_DATES + 1])
+            if len(moments) <= FEW_DATES:
+                found = sorted({_period_start(timezone.localtime(moment, tz), kind) for moment in moments})
+                return found[::-1] if order == "DESC" else found
             bounds = dated.aggregate(first=Min("published_at"), last=Max("published_at"))
             first, last = bounds["first"], bounds["last"]
         else:
@@ -51,7 +59,6 @@ class PostQuerySet(models.QuerySet):
             last = dated.order_by("-published_at").values_list("published_at", flat=True).first()
         if first is None:
             return []
-        tz = tzinfo or timezone.get_current_timezone()
         start = _period_start(timezone.localtime(first, tz), kind)
         last_start = _period_start(timezone.localtime(last, tz), kind)
         found = [start]
