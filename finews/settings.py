@@ -216,6 +216,10 @@ FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024
 # Where the admin import screen keeps uploads between the dry run and the confirmation. With
 # several app servers this must be a folder they share.
 FINEWS_IMPORT_STAGING_DIR = os.environ.get("FINEWS_IMPORT_STAGING_DIR", "")
+# The ingestion API (news/api.py): requests per token per minute; how long a request waits for
+# another import to finish before answering 503.
+FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)
+FINEWS_API_LOCK_WAIT = env_int("FINEWS_API_LOCK_WAIT", 10)
 # The HTML sanitiser's engine (news/sanitize.py): "bleach" (default) or "nh3"; same allowlist.
 FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "bleach")
 if FINEWS_SANITIZER not in ("bleach", "nh3"):

@@ -32,9 +32,19 @@ from .admin_forms import (
 )
 from .admin_import import ImportViewMixin
 from .admin_lookup import CappedCountPaginator, search_ids
+from .admin_tokens import IngestTokenAdmin  # noqa: F401 (registers it)
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
-from .models import Category, CategoryAlias, ImportRun, LegacyURL, Post, PostCategory, SourceCount, TaggedPost
+from .models import (
+    Category,
+    CategoryAlias,
+    ImportRun,
+    LegacyURL,
+    Post,
+    PostCategory,
+    SourceCount,
+    TaggedPost,
+)
 
 admin.site.site_header = "金融消息 管理"
 admin.site.site_title = "金融消息 管理"
@@ -294,3 +304,4 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+

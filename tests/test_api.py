@@ -1,0 +1,127 @@
+"""The scraper's ingestion API, POST /api/posts/, through the test client as a scraper sends it."""
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from news.models import ImportRun, IngestToken, Post
+
+pytestmark = pytest.mark.django_db
+URL = "/api/posts/"
+GOOD = "---\ntitle: 接口送来的快讯\ndate: 2022-02-17 17:38:20 +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文。\n"
+
+
+def new_key(name="scraper"):
+    out = io.StringIO()
+    call_command("ingest_token", name, stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+@pytest.fixture
+def scraper():
+    key = new_key()
+    client = Client(enforce_csrf_checks=True)  # the API needs no CSRF token: only the bearer key
+
+    def send(payload, key=key, **extra):
+        body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload, ensure_ascii=False)
+        return client.post(URL, body, content_type="application/json",
+                           **({"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}), **extra)
+
+    return send
+
+
+def test_a_new_post_is_created_and_on_the_home_page_at_once(scraper, client):
+    assert "接口送来的快讯" not in client.get("/").content.decode()  # cached now
+    response = scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD})
+    assert response.status_code == 201
+    assert response.json() == {"path": "_posts/2022-02-17-api1.md", "status": "created", "code": 201,
+                               "url": "http://testserver/emnews/2022/02/17/api1.html"}
+    assert "接口送来的快讯" in client.get("/").content.decode()
+    run = ImportRun.objects.get()
+    assert run.origin == "api" and "scraper" in run.source and run.created == 1
+
+
+def test_sending_the_same_file_again_changes_nothing_and_a_change_updates(scraper):
+    item = {"path": "_posts/2022-02-17-api1.md", "content": GOOD}
+    assert scraper(item).status_code == 201
+    again = scraper(item)
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    changed = scraper({**item, "content": GOOD.replace("正文", "更正后的正文")})
+    assert changed.status_code == 200 and changed.json()["status"] == "updated"
+    assert "更正后的正文" in Post.objects.get().body_html
+
+
+@pytest.mark.parametrize("key", [None, "wrong", "fin_" + "x" * 43, "x" * 500])
+def test_a_missing_or_bad_token_is_401_and_nothing_is_stored(scraper, key):
+    response = scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD}, key=key)
+    assert response.status_code == 401 and "令牌" in response.json()["error"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert not Post.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_a_revoked_token_stops_working(scraper, admin_client):
+    token = IngestToken.objects.get()
+    assert "scraper" in admin_client.get("/admin/news/ingesttoken/").content.decode()
+    admin_client.post("/admin/news/ingesttoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert IngestToken.objects.get().revoked_at is not None
+    assert scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD}).status_code == 401
+
+
+def test_an_oversize_body_is_413_and_nothing_is_stored(scraper, settings):
+    settings.FINEWS_IMPORT_MAX_FILE_BYTES = 1000
+    response = scraper({"path": "_posts/2022-02-17-big.md", "content": GOOD + "长" * 1000})
+    assert response.status_code == 413 and "1000" in response.json()["error"]
+    assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize(("payload", "reason"), [
+    ({"path": "_posts/2022-02-17-bad.md", "content": "---\ntitle: [unclosed\n---\n正文"}, "YAML"),
+    ({"path": "_posts/2022-02-17-bad.md", "content": "---\ndate: 2022-13-45\n---\n正文"}, "日期"),
+    ({"path": "_posts/not-a-post.md", "content": GOOD}, "YYYY-MM-DD"),
+    ({"path": "../2022-02-17-x.md", "content": GOOD}, "_posts/"),
+    ({"path": "_posts/../../etc/2022-02-17-x.md", "content": GOOD}, "_posts/"),
+    ({"path": "_posts/2022-02-17-x.md"}, "content"),
+    ([], "1 到 100"),
+    ("{not json", "JSON"),
+])
+def test_a_rejected_post_is_400_with_the_reason_and_nothing_is_stored(scraper, payload, reason):
+    response = scraper(payload)
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert not Post.objects.exists()
+
+
+def test_a_batch_stores_the_good_posts_and_names_the_bad_one(scraper):
+    response = scraper([
+        {"path": "_posts/2022-02-17-a.md", "content": GOOD},
+        {"path": "_posts/2022-02-17-b.md", "content": "---\ntitle: [unclosed\n---\n"},
+        {"path": "_posts/2022-02-17-c.md", "content": GOOD.replace("快讯", "第二条")},
+    ])
+    assert response.status_code == 400
+    results = {r["path"]: r for r in response.json()["results"]}
+    assert {path: r["code"] for path, r in results.items()} == {
+        "_posts/2022-02-17-a.md": 201, "_posts/2022-02-17-b.md": 400, "_posts/2022-02-17-c.md": 201}
+    assert "YAML" in results["_posts/2022-02-17-b.md"]["error"]
+    assert Post.objects.count() == 2
+
+
+def test_over_the_rate_is_429(scraper, settings):
+    settings.FINEWS_API_RATE_PER_MINUTE = 2
+    item = {"path": "_posts/2022-02-17-api1.md", "content": GOOD}
+    assert [scraper(item).status_code for _ in range(2)] == [201, 200]
+    limited = scraper(item)
+    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 60
+
+
+def test_only_post_is_accepted(client):
+    assert client.get(URL).status_code == 405
+
+
+def test_the_command_prints_the_key_last_and_refuses_a_taken_name():
+    key = new_key("a")
+    assert key.startswith("fin_") and IngestToken.holder(key).name == "a"
+    assert IngestToken.objects.get().key_hash != key  # only a hash is kept
+    with pytest.raises(CommandError, match="已有"):
+        new_key("a")
