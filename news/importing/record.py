@@ -107,16 +107,18 @@ def end_state(exc):
 
 
 @contextmanager
-def import_lock(wait_seconds, stop=lambda: None):
-    """Hold the site-wide import lock, waiting up to ``wait_seconds`` for it (ImportBusy after).
+def import_lock(wait_seconds, stop=lambda: None, name=None):
+    """Hold the site-wide import lock (or the lock called ``name``, e.g. one folder's watcher),
+    waiting up to ``wait_seconds`` for it (ImportBusy after).
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive ``flock`` on a file beside the
     database. Both go away with the process, however it ends, so a killed run never blocks the next.
     """
+    lock_id = LOCK_ID if name is None else int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)
     if connection.vendor == "postgresql":
-        acquire, release = _pg_lock()
+        acquire, release = _pg_lock(lock_id)
     elif connection.vendor == "sqlite":
-        acquire, release = _file_lock(str(connection.settings_dict["NAME"]))
+        acquire, release = _file_lock(str(connection.settings_dict["NAME"]), lock_id)
     else:
         acquire, release = (lambda: True), (lambda held: None)
     deadline = time.monotonic() + wait_seconds
@@ -133,26 +135,27 @@ def import_lock(wait_seconds, stop=lambda: None):
         release(held)
 
 
-def _pg_lock():
+def _pg_lock(lock_id):
     def acquire():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
             return cursor.fetchone()[0]
 
     def release(held):
         if held:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
 
     return acquire, release
 
 
-def _file_lock(database_name):
+def _file_lock(database_name, lock_id):
+    suffix = "import-lock" if lock_id == LOCK_ID else f"{lock_id:x}.lock"
     if Path(database_name).parent.is_dir() and not database_name.startswith("file:"):
-        path = Path(database_name + ".import-lock")
+        path = Path(f"{database_name}.{suffix}")
     else:  # an in-memory database (tests): one lock per name, in the temp folder
         digest = hashlib.sha256(database_name.encode()).hexdigest()[:16]
-        path = Path(tempfile.gettempdir()) / f"finews-{digest}.import-lock"
+        path = Path(tempfile.gettempdir()) / f"finews-{digest}.{suffix}"
     handle = open(path, "a+b")  # noqa: SIM115 (held for the whole run; release() closes it)
 
     def acquire():

@@ -28,6 +28,8 @@ class Entry:
     loader: object = None
     problem: str = ""
     size: int = 0
+    # (modification time, size) of a file on disk: what a folder watcher compares between scans.
+    stamp: tuple = None
 
     def load(self, max_bytes):
         if self.problem:
@@ -80,7 +82,8 @@ def file_entry(path, source_path, label):
 
     if path.is_symlink():
         return Entry(label, source_path, problem="符号链接，不读取")
-    return Entry(label, source_path, loader=loader, size=path.stat().st_size)
+    stat = path.stat()
+    return Entry(label, source_path, loader=loader, size=stat.st_size, stamp=(stat.st_mtime_ns, stat.st_size))
 
 
 def _loose_source_path(path):

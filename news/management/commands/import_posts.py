@@ -1,12 +1,15 @@
-"""``manage.py import_posts PATH [PATH ...]``: a thin front end over news.importer.Importer."""
+"""``manage.py import_posts PATH [PATH ...]`` (or ``--watch DIR``): a thin front end over
+news.importer.Importer and news.importing.watch.FolderWatcher."""
 import shutil
 import signal
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
+from news.importing.watch import FolderWatcher
 
 
 class StopOnSignal:
@@ -26,7 +29,10 @@ class Command(BaseCommand):
     help = "导入 Jekyll 文章：文章文件、站点文件夹（或 _posts 文件夹）或它们的 .zip 压缩包。"
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("paths", nargs="*", metavar="PATH")
+        parser.add_argument("--watch", metavar="DIR",
+                            help="监视这个文件夹：每隔 --interval 秒导入新增或改动的文件，直到 Ctrl-C / SIGTERM")
+        parser.add_argument("--interval", type=float, default=10, metavar="SECONDS", help="监视时两次扫描的间隔（默认 10 秒）")
         parser.add_argument("--dry-run", action="store_true", help="只报告会发生的变化，不写数据库")
         parser.add_argument(
             "--category-names", metavar="FILE.tsv",
@@ -44,13 +50,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if bool(options["paths"]) == bool(options["watch"]):
+            raise CommandError("请给出要导入的路径，或用 --watch DIR 监视一个文件夹（二者选一）")
         names = {}
         if options["category_names"]:
             try:
                 names = read_category_names(options["category_names"])
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 raise CommandError(f"无法读取分类名称文件：{exc}") from exc
-        show_bar = not options["quiet"] and sys.stderr.isatty()
+        show_bar = not options["quiet"] and not options["watch"] and sys.stderr.isatty()
         # A terminal that reports no size (some CI and container ptys say 0x0) gets 80x24:
         # tqdm would otherwise draw the bar zero wide and hide it below row 0.
         columns, lines = shutil.get_terminal_size()
@@ -64,6 +72,12 @@ class Command(BaseCommand):
         )
         handler = StopOnSignal(importer)
         previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
+        if options["watch"]:
+            try:
+                return self.watch(importer, options)
+            finally:
+                for number, old in previous.items():
+                    signal.signal(number, old)
         try:
             report = importer.import_paths(options["paths"])
         except ImportBusy as exc:
@@ -74,6 +88,28 @@ class Command(BaseCommand):
             for number, old in previous.items():
                 signal.signal(number, old)
 
+        self.show(report, options)
+        if not report.ok:
+            raise CommandError(f"{report.counts[FAILED]} 个文件导入失败", returncode=1)
+
+    def watch(self, importer, options):
+        folder = Path(options["watch"])
+        if not folder.is_dir():
+            raise CommandError(f"不是文件夹：{folder}")
+        watcher = FolderWatcher(folder, importer, interval=options["interval"],
+                                report=lambda report: self.show(report, options))
+        try:
+            with watcher.lock():
+                self.stdout.write(f"开始监视 {watcher.folder}，每 {options['interval']:g} 秒扫描一次；Ctrl-C 结束。")
+                watcher.run()
+        except ImportBusy:
+            self.stdout.write(f"已有另一个进程在监视 {watcher.folder}，本次不再启动。")
+            return
+        except KeyboardInterrupt:
+            pass
+        self.stdout.write("监视已结束。")
+
+    def show(self, report, options):
         for item in report.outcomes:
             if item.outcome == FAILED:
                 self.stderr.write(f"失败 {item.label}: {item.reason}")
@@ -89,5 +125,3 @@ class Command(BaseCommand):
             f"{prefix}{summary}；用时 {report.elapsed:.2f} 秒，"
             f"{report.posts_per_second:.0f} 篇/秒"
         )
-        if not report.ok:
-            raise CommandError(f"{counts[FAILED]} 个文件导入失败", returncode=1)
