@@ -85,7 +85,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
     ]
-    search_id_limit = 2_000  # the newest matches; filters and the date hierarchy reach older ones
+    search_id_limit = 1_000  # the newest matches; filters and the date hierarchy reach older ones
 
     class Media:
         js = ["news/admin/category_filter.js"]
@@ -105,8 +105,13 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         """Match once, then let the page and the date hierarchy look posts up by id."""
         if not search_term.strip():
             return queryset, False
-        ids = search_ids(search_term, self.search_id_limit, queryset)
-        return queryset.filter(pk__in=ids), False
+        found = search_ids(search_term, self.search_id_limit, queryset)
+        if not found:
+            return queryset.none(), False
+        # The dates bound the list too: the date hierarchy's MIN()/MAX() then seek instead of
+        # walking the date index until it meets one of the ids (seconds at a million posts).
+        dates = [published for _, published in found]
+        return queryset.filter(pk__in=[pk for pk, _ in found], published_at__range=(min(dates), max(dates))), False
 
     @admin.display(description="标题", ordering="title")
     def title_or_slug(self, post):

@@ -11,6 +11,7 @@ from .search.tokens import highlight_terms, text_of_html
 from .views import PagedListingMixin
 
 ORDERS = {"newest": "最新在前", "relevance": "标题命中在前"}
+RELEVANCE_POOL = 500
 
 
 class SearchView(PagedListingMixin, ListView):
@@ -36,9 +37,12 @@ class SearchView(PagedListingMixin, ListView):
             return Post.objects.none()
         posts = posts.only("title", "url_path", "published_at", "summary", "body_html")
         if self.order == "relevance":
+            # Title hits first among the newest RELEVANCE_POOL matches: bounded work however
+            # common the word (at a million posts a common word matches tens of thousands).
+            newest = posts.newest_first().values("pk")[:RELEVANCE_POOL]
             in_title = Q(*[Q(title__icontains=word) for word in self.words]) if self.words else Q(pk=None)
-            posts = posts.annotate(title_hit=Case(When(in_title, then=Value(1)), default=Value(0),
-                                                  output_field=IntegerField()))
+            posts = posts.filter(pk__in=list(newest.values_list("pk", flat=True))).annotate(
+                title_hit=Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField()))
             return posts.order_by("-title_hit", "-published_at", "-source_path")
         return posts.newest_first()
 
