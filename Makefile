@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` (install, migrate, load demo content, serve on
-# SQLite) and `make test` (install, run the test suite). Both work on a fresh machine.
+# SQLite with the background-job worker beside it) and `make test` (install, run the test
+# suite). Both work on a fresh machine.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -12,6 +13,8 @@ run: export DEBUG = 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install axe

@@ -57,8 +57,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "news",
 ]
+
+# Background jobs (the admin's imports): Django's tasks API (the django-tasks backport) with its
+# database backend, so every app server and the worker (`manage.py db_worker`) share the queue in
+# the database finews already has; on PostgreSQL workers take jobs with SKIP LOCKED.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -213,9 +220,8 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 # A zip whose entries add up to more than this (uncompressed) is refused as a zip bomb.
 FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024 * 1024)
-# Where the admin import screen keeps uploads between the dry run and the confirmation. With
-# several app servers this must be a folder they share.
-FINEWS_IMPORT_STAGING_DIR = os.environ.get("FINEWS_IMPORT_STAGING_DIR", "")
+# How long an import job waits for another import to finish before giving up.
+FINEWS_IMPORT_JOB_LOCK_WAIT = env_int("FINEWS_IMPORT_JOB_LOCK_WAIT", 3600)
 # The ingestion API (news/api.py): requests per token per minute; how long a request waits for
 # another import to finish before answering 503.
 FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)

@@ -1,16 +1,12 @@
-"""The admin's import screen: upload posts or a zip, see a dry run, confirm, see the result.
+"""The admin's import screen: upload posts or a zip, a dry run, confirm, the import.
 
-Uploads are staged on disk (Django streams large uploads to temporary files; zips are read from
-there entry by entry), so nothing is held whole in memory. The same Importer as ``import_posts``
-does the work, first with ``dry_run=True``, then for real on the same staged files.
+The web request only stages the upload in the database (news/staging.py) and enqueues a job
+(news/tasks.py); a worker (``manage.py db_worker``) does the dry run and, once the editor
+confirms, the import. The upload's page (``import/<id>/``) shows where it is — queued, checking,
+importing with a progress bar of files done out of the total — and then the per-file report,
+refreshing itself while a job runs. Any app server can serve any step.
 """
-import os
-import re
-import shutil
-import tempfile
-import time
-import uuid
-from pathlib import Path
+from collections import Counter
 
 from django import forms
 from django.conf import settings
@@ -20,11 +16,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .importer import ImportBusy, Importer
-from .importing.find import collect_uploads
-from .models import ImportRun
-
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+from .importing.parse import OUTCOME_LABELS
+from .staging import StagedUpload
+from .tasks import check_upload, import_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,66 +49,30 @@ class UploadForm(forms.Form):
         return files
 
 
-STAGED_FOR_SECONDS = 24 * 3600
+def report_context(rows):
+    counts = Counter(row["outcome"] for row in rows)
+    return {"rows": [{**row, "outcome_label": OUTCOME_LABELS.get(row["outcome"], row["outcome"])} for row in rows],
+            "counts": {outcome: counts.get(outcome, 0) for outcome in OUTCOME_LABELS}}
 
 
-def staging_root():
-    """The staging folder, readable only by the app's user (uploads are unpublished content)."""
-    root = Path(settings.FINEWS_IMPORT_STAGING_DIR or Path(tempfile.gettempdir()) / "finews-import")
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if root.stat().st_uid == os.getuid():
-        root.chmod(0o700)
-    return root
-
-
-def forget_old_uploads(root):
-    """Dry runs nobody confirmed: their staged files go after a day."""
-    limit = time.time() - STAGED_FOR_SECONDS
-    for folder in root.iterdir():
-        if TOKEN_RE.match(folder.name) and folder.stat().st_mtime < limit:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def stage_uploads(files, user):
-    """Copy uploads chunk by chunk into a fresh folder; returns its token."""
-    forget_old_uploads(staging_root())
-    token = uuid.uuid4().hex
-    folder = staging_root() / token
-    folder.mkdir(mode=0o700)
-    (folder / ".owner").write_text(str(user.pk))
-    for index, upload in enumerate(files):
-        name = Path(upload.name).name or f"upload-{index}"
-        target = folder / f"{index:03d}" / name
-        target.parent.mkdir(mode=0o700)
-        with open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-    return token
-
-
-def staged_files(token, user):
-    if not TOKEN_RE.match(token or ""):
+def progress_of(upload):
+    """``(done, total)`` of a running import, from its ImportRun (counts committed per batch)."""
+    run = upload.run
+    if run is None or not run.total:
         return None
-    folder = staging_root() / token
-    owner = folder / ".owner"
-    if not owner.exists() or owner.read_text() != str(user.pk):
-        return None
-    return folder, sorted(p for p in folder.glob("*/*") if p.is_file())
-
-
-def hostile_entries(paths, max_zip_bytes):
-    """The entries of an upload that make it refused whole (hostile zip entries, zip bombs)."""
-    found = collect_uploads(paths, max_zip_bytes)
-    found.close()
-    return [entry for entry in found.entries if entry.problem] if found.hostile else []
+    run.refresh_from_db(fields=["created", "updated", "unchanged", "failed", "skipped", "total"])
+    done = run.created + run.updated + run.unchanged + run.failed + run.skipped
+    return min(done, run.total), run.total
 
 
 class ImportViewMixin:
-    """Adds ``<admin>/news/post/import/`` to the post admin."""
+    """Adds ``<admin>/news/post/import/`` (and each upload's page) to the post admin."""
 
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="news_post_import"),
+            path("import/<uuid:upload_id>/", self.admin_site.admin_view(self.upload_view),
+                 name="news_post_import_status"),
             *super().get_urls(),
         ]
 
@@ -126,45 +84,36 @@ class ImportViewMixin:
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 
-    def import_view(self, request):
+    def _context(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "导入文章",
-            "max_bytes": settings.FINEWS_UPLOAD_MAX_BYTES,
-        }
-        if request.method == "POST" and request.POST.get("token"):
-            return self._confirm(request, context)
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "导入文章",
+                "max_bytes": settings.FINEWS_UPLOAD_MAX_BYTES}
+
+    def import_view(self, request):
+        context = self._context(request)
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            token = stage_uploads(form.cleaned_data["files"], request.user)
-            folder, paths = staged_files(token, request.user)
-            importer = Importer(dry_run=True, user=request.user, origin=ImportRun.Origin.ADMIN)
-            refused = hostile_entries(paths, importer.max_zip_bytes)
-            if refused:
-                shutil.rmtree(folder, ignore_errors=True)
-                context.update(form=UploadForm(), refused=refused)
-                return TemplateResponse(request, "admin/news/post/import.html", context, status=400)
-            report = importer.import_uploads(paths)
-            context.update(report=report, token=token, step="dry-run")
-            return TemplateResponse(request, "admin/news/post/import.html", context)
+            upload = StagedUpload.stage(form.cleaned_data["files"], request.user)
+            check_upload.enqueue(str(upload.pk))
+            return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
         context["form"] = form
         return TemplateResponse(request, "admin/news/post/import.html", context)
 
-    def _confirm(self, request, context):
-        staged = staged_files(request.POST["token"], request.user)
-        if staged is None:
+    def upload_view(self, request, upload_id):
+        context = self._context(request)
+        upload = StagedUpload.objects.filter(pk=upload_id, user=request.user).select_related("run").first()
+        if upload is None:
             messages.error(request, "这次上传已经过期或不存在，请重新上传。")
             return redirect(reverse("admin:news_post_import"))
-        folder, paths = staged
-        try:
-            report = Importer(user=request.user, origin=ImportRun.Origin.ADMIN).import_uploads(paths)
-        except ImportBusy as exc:
-            messages.error(request, f"{exc} 上传的文件会保留一天，可以稍后再确认。")
-            context.update(report=None, token=request.POST["token"], step="busy")
-            return TemplateResponse(request, "admin/news/post/import.html", context, status=409)
-        shutil.rmtree(folder, ignore_errors=True)
-        context.update(report=report, step="done")
-        return TemplateResponse(request, "admin/news/post/import.html", context)
+        if request.method == "POST":
+            if upload.state == StagedUpload.State.CHECKED:
+                upload.state = StagedUpload.State.IMPORTING
+                upload.save(update_fields=["state"])
+                import_upload.enqueue(str(upload.pk))
+            return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
+        done = upload.state == StagedUpload.State.DONE
+        context.update(upload=upload, progress=progress_of(upload) if upload.busy else None,
+                       **report_context(upload.report if done else upload.check_report))
+        status = 400 if upload.state == StagedUpload.State.REFUSED else 200
+        return TemplateResponse(request, "admin/news/post/import.html", context, status=status)

@@ -53,7 +53,7 @@ class Importer:
     def __init__(
         self, *, dry_run=False, category_names=None, workers=None, batch_size=500,
         max_file_bytes=None, max_zip_bytes=None, old_hosts=None, user=None,
-        origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0,
+        origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0, on_run=None,
     ):
         self.dry_run = dry_run
         self.explicit_names = dict(category_names or {})
@@ -67,6 +67,7 @@ class Importer:
         self.origin = origin
         self.progress = progress
         self.lock_wait = lock_wait
+        self.on_run = on_run  # called with the ImportRun as soon as it exists (progress pages)
         # Set (to a reason) by a signal handler: the run stops at the next batch boundary, where
         # nothing is half-done, instead of wherever the signal happened to land.
         self.stop_requested = None
@@ -99,6 +100,8 @@ class Importer:
             try:
                 report.run = record.start_run(
                     user=self.user, origin=self.origin, source=source_label, dry_run=self.dry_run)
+                if self.on_run is not None:
+                    self.on_run(report.run)
                 with transaction.atomic() if self.dry_run else nullcontext():
                     self._import(found, report)
                     if self.dry_run:
@@ -120,6 +123,8 @@ class Importer:
             report.outcomes.append(FileOutcome(f"分类 {key[:80]}", key[:200], FAILED, problem))
         candidates, outcomes = find.triage(found.entries)
         report.outcomes += outcomes
+        if not self.dry_run:  # for progress bars: how many files this run will go through
+            ImportRun.objects.filter(pk=report.run.pk).update(total=len(candidates) + len(outcomes))
         if self.progress is not None:
             self.progress.reset(total=len(candidates))
         writer = BatchWriter({k: v for k, v in names.items() if k not in problems})

@@ -487,6 +487,7 @@ class ImportRun(models.Model):
     failed = models.PositiveIntegerField("失败", default=0)
     skipped = models.PositiveIntegerField("跳过", default=0)
     errors = models.JSONField("错误", default=list, blank=True)
+    total = models.PositiveIntegerField("文件总数", null=True, blank=True, help_text="待处理的文件数，用于显示进度")
 
     class Meta:
         verbose_name = "导入记录"
@@ -554,3 +555,6 @@ class IngestToken(models.Model):
     def holder(cls, key):
         """The live token whose key is ``key``, or None."""
         return cls.objects.filter(key_hash=cls.digest(key), revoked_at__isnull=True).first()
+
+
+from .staging import StagedChunk, StagedUpload  # noqa: E402, F401 (defined beside the import screen)

@@ -1,15 +1,20 @@
-"""The admin import screen: upload, dry run, confirm; bad files and hostile archives."""
+"""The admin import screen: upload, a dry run in the background, confirm, the import in the
+background with its progress; bad files and hostile archives. Jobs are run by the real worker
+(django-tasks-db's ``db_worker``), in this process."""
 import io
 import stat
 import zipfile
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import timezone
 
-from news.models import ImportRun, Post
+from news.models import ImportRun, Post, StagedUpload
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/news/post/import/"
@@ -38,16 +43,39 @@ def zipped(name, entries, symlink=None, non_utf8=None):
     return SimpleUploadedFile(name, data, content_type="application/zip")
 
 
+def run_jobs():
+    """What the worker does: take every queued job and run it."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO(),
+                 stderr=io.StringIO())
+
+
 def dry_run(client, *files):
-    return client.post(URL, {"files": list(files)})
+    """Upload, let the worker check it, and return its page."""
+    response = client.post(URL, {"files": list(files)})
+    if response.status_code != 302:
+        return response
+    run_jobs()
+    return client.get(response["Location"])
 
 
-def token_of(response):
-    return response.context["token"]
+def confirm(client, page):
+    url = page.wsgi_request.path
+    client.post(url)
+    run_jobs()
+    return client.get(url)
 
 
 def test_link_on_the_post_list(admin_client):
     assert URL in admin_client.get("/admin/news/post/").content.decode()
+
+
+def test_the_request_only_stages_and_queues(admin_client):
+    response = admin_client.post(URL, {"files": [md("2022-02-17-a.md", GOOD)]})
+    upload = StagedUpload.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{URL}{upload.pk}/"
+    assert upload.state == "checking" and not ImportRun.objects.exists() and not Post.objects.exists()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "试运行中" in page and '<meta http-equiv="refresh" content="2">' in page
 
 
 def test_two_step_import_of_good_files(admin_client):
@@ -56,17 +84,27 @@ def test_two_step_import_of_good_files(admin_client):
     assert response.status_code == 200 and "试运行结果" in html and "新建 2" in html
     assert not Post.objects.exists()
     assert ImportRun.objects.get().dry_run
-    response = admin_client.post(URL, {"token": token_of(response)})
-    html = response.content.decode()
-    assert "导入完成" in html and "新建 2" in html
+    html = confirm(admin_client, response).content.decode()
+    assert "导入完成" in html and "新建 2" in html and 'http-equiv="refresh"' not in html
     post = Post.objects.get(slug="a")
     assert post.url_path == "/emnews/2022/02/17/a.html"
     assert f"/admin/news/post/{post.pk}/change/" in html and post.url_path in html
     run = ImportRun.objects.filter(dry_run=False).get()
-    assert run.origin == "admin" and run.user.username == "admin" and run.created == 2
-    # the staged files are gone: the same token cannot be applied twice
-    response = admin_client.post(URL, {"token": token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))})
-    assert "未变 1" in response.content.decode()
+    assert run.origin == "admin" and run.user.username == "admin" and run.created == 2 and run.total == 2
+    assert not StagedUpload.objects.get(pk=response.wsgi_request.path.split("/")[-2]).chunks.exists()
+    # confirming the finished upload again does nothing; a new upload of the same file is unchanged
+    assert "新建 2" in confirm(admin_client, response).content.decode() and Post.objects.count() == 2
+    assert "未变 1" in confirm(admin_client, dry_run(admin_client, md("2022-02-17-a.md", GOOD))).content.decode()
+
+
+def test_the_page_shows_the_progress_of_a_running_import(admin_client):
+    dry = dry_run(admin_client, md("2022-02-17-a.md", GOOD))
+    upload = StagedUpload.objects.get()
+    run = ImportRun.objects.create(origin="admin", source="x", total=10, created=3, unchanged=1)
+    StagedUpload.objects.filter(pk=upload.pk).update(state="importing", run=run)
+    html = admin_client.get(dry.wsgi_request.path).content.decode()
+    assert '<progress max="10" value="4"' in html and "已处理 4 / 10 个文件" in html
+    assert '<meta http-equiv="refresh" content="2">' in html
 
 
 def test_mix_of_good_and_bad_files(admin_client):
@@ -75,7 +113,7 @@ def test_mix_of_good_and_bad_files(admin_client):
                        md("notapost.md", GOOD))
     html = response.content.decode()
     assert "新建 1" in html and "失败 1" in html and "跳过 1" in html and "YAML" in html
-    response = admin_client.post(URL, {"token": token_of(response)})
+    confirm(admin_client, response)
     assert list(Post.objects.values_list("slug", flat=True)) == ["good"]
 
 
@@ -83,7 +121,7 @@ def test_zip_of_a_site(admin_client):
     upload = zipped("site.zip", {"site/_posts/2022-02-17-z.md": GOOD, "site/about.md": "x"})
     response = dry_run(admin_client, upload)
     assert "新建 1" in response.content.decode()
-    admin_client.post(URL, {"token": token_of(response)})
+    confirm(admin_client, response)
     assert Post.objects.get().source_path == "_posts/2022-02-17-z.md"
 
 
@@ -101,6 +139,7 @@ def test_hostile_archives_are_refused_with_nothing_written(admin_client, upload,
     assert response.status_code == 400 and "压缩包被拒绝" in html and reason in html
     assert "确认导入" not in html
     assert not Post.objects.exists() and not ImportRun.objects.exists()
+    assert not StagedUpload.objects.get().chunks.exists()
 
 
 def test_zip_bomb_is_refused(admin_client, settings):
@@ -113,58 +152,54 @@ def test_zip_bomb_is_refused(admin_client, settings):
 def test_upload_size_limit(admin_client, settings):
     settings.FINEWS_UPLOAD_MAX_BYTES = 10
     response = dry_run(admin_client, md("2022-02-17-a.md", GOOD))
-    assert "超过上限" in response.content.decode() and not ImportRun.objects.exists()
+    assert "超过上限" in response.content.decode() and not StagedUpload.objects.exists()
 
 
-def test_permissions(client):
+def test_permissions(client, admin_client):
+    page = dry_run(admin_client, md("2022-02-17-a.md", GOOD)).wsgi_request.path
     user = User.objects.create_user("e", password="pw-e-12345", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=["view_post", "change_post"]))
     client.force_login(user)
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 403 and client.get(page).status_code == 403
+    assert client.post(page).status_code == 403
     assert URL not in client.get("/admin/news/post/").content.decode()
 
 
-def test_someone_elses_token_is_refused(admin_client, client):
-    token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
+def test_someone_elses_upload_is_refused(admin_client, client):
+    page = dry_run(admin_client, md("2022-02-17-a.md", GOOD)).wsgi_request.path
     other = User.objects.create_superuser("other", password="pw-other-123")
     client.force_login(other)
-    response = client.post(URL, {"token": token}, follow=True)
-    assert "已经过期或不存在" in response.content.decode() and not Post.objects.exists()
-    response = client.post(URL, {"token": "../../etc"}, follow=True)
+    response = client.post(page, follow=True)
     assert "已经过期或不存在" in response.content.decode()
-
-
-def test_unconfirmed_uploads_are_cleaned_after_a_day(admin_client, settings, tmp_path):
-    import os
-    import time
-
-    settings.FINEWS_IMPORT_STAGING_DIR = str(tmp_path)
-    token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
-    old = tmp_path / token
-    day_ago = time.time() - 25 * 3600
-    os.utime(old, (day_ago, day_ago))
-    fresh = token_of(dry_run(admin_client, md("2022-02-17-b.md", GOOD)))
-    assert not old.exists() and (tmp_path / fresh).exists()
-
-
-def test_staged_uploads_are_readable_only_by_the_app(admin_client, settings, tmp_path):
-    settings.FINEWS_IMPORT_STAGING_DIR = str(tmp_path / "staging")
-    response = dry_run(admin_client, md("2022-02-17-a.md", GOOD))
-    folder = tmp_path / "staging" / token_of(response)
-    staged = next(folder.glob("*/*.md"))
-    assert stat.S_IMODE((tmp_path / "staging").stat().st_mode) == 0o700
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert stat.S_IMODE(staged.stat().st_mode) == 0o600
-
-
-def test_confirming_while_another_import_runs_is_refused_and_kept(admin_client):
-    token = token_of(dry_run(admin_client, md("2022-02-17-a.md", GOOD)))
-    with another_import_running():
-        response = admin_client.post(URL, {"token": token})
-    assert response.status_code == 409 and "另一个导入正在进行" in response.content.decode()
+    run_jobs()
     assert not Post.objects.exists()
-    response = admin_client.post(URL, {"token": token})
-    assert response.status_code == 200 and Post.objects.count() == 1
+    assert client.get(URL + "not-a-uuid/").status_code in (302, 404)  # the admin's own answer for an unknown id
+
+
+def test_unconfirmed_uploads_are_cleaned_after_a_day(admin_client):
+    dry_run(admin_client, md("2022-02-17-a.md", GOOD))
+    StagedUpload.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    dry_run(admin_client, md("2022-02-17-b.md", GOOD))
+    assert [u.names[0]["name"] for u in StagedUpload.objects.all()] == ["2022-02-17-b.md"]
+
+
+def test_staged_files_are_written_back_readable_only_by_the_app(admin_client, tmp_path):
+    dry_run(admin_client, md("2022-02-17-a.md", GOOD), zipped("site.zip", {"_posts/2022-02-17-z.md": GOOD}))
+    paths = StagedUpload.objects.get().write_files(tmp_path)
+    assert [p.name for p in paths] == ["2022-02-17-a.md", "site.zip"]
+    assert paths[0].read_text("utf-8") == GOOD
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 and stat.S_IMODE(p.parent.stat().st_mode) == 0o700
+               for p in paths)
+
+
+def test_confirming_while_another_import_runs_waits_or_can_be_confirmed_again(admin_client, settings):
+    settings.FINEWS_IMPORT_JOB_LOCK_WAIT = 0
+    page = dry_run(admin_client, md("2022-02-17-a.md", GOOD))
+    with another_import_running():
+        html = confirm(admin_client, page).content.decode()
+    assert "另一个导入正在进行" in html and "确认导入" in html
+    assert not Post.objects.exists()
+    assert "导入完成" in confirm(admin_client, page).content.decode() and Post.objects.count() == 1
 
 
 @contextmanager

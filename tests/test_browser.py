@@ -15,6 +15,7 @@ from news.models import Post
 from . import factories
 from .browser import SHOTS, browser_page, needs_chromium
 from .conftest import SEED_POST
+from .test_admin_import import run_jobs
 from .test_editing import stored
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -139,10 +140,14 @@ def test_editor_imports_a_zip_and_edits_a_post(page, live_server, tmp_path, expe
     page.click("text=导入文章")
     page.set_input_files("input[type=file]", str(upload))
     page.click("input[value=上传并试运行]")
-    expect(page.locator(".finews-counts")).to_contain_text("新建 1")
+    expect(page.locator("h2")).to_have_text("试运行中")  # the request only queued the job
+    run_jobs()  # the worker; the page refreshes itself
+    expect(page.locator(".finews-counts")).to_contain_text("新建 1", timeout=10_000)
     page.screenshot(path=str(SHOTS / "import-dry-run.png"), full_page=True)
     page.click("input[value=确认导入]")
-    expect(page.locator("h2")).to_have_text("导入完成")
+    expect(page.locator("h2")).to_have_text("导入中")
+    run_jobs()
+    expect(page.locator("h2")).to_have_text("导入完成", timeout=10_000)
     page.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
 
     page.click("text=编辑")

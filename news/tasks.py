@@ -1,0 +1,80 @@
+"""Background jobs (Django's tasks API; the worker is ``manage.py db_worker``): the admin's
+import, checked first (a dry run), then run for real, on files staged in the database
+(news/staging.py). The web process only stages the upload and enqueues; it never parses or forks."""
+import logging
+import tempfile
+
+from django.conf import settings
+from django_tasks import task
+
+from .importer import ImportBusy, Importer
+from .importing.find import collect_uploads
+from .models import ImportRun
+from .staging import StagedUpload
+
+log = logging.getLogger("news.tasks")
+REPORT_LIMIT = 20_000  # outcomes kept for the report page
+
+
+def outcome_rows(outcomes):
+    return [{"label": item.label, "outcome": item.outcome, "reason": item.reason, "warnings": item.warnings,
+             "url": item.url, "post_id": item.post_id} for item in outcomes[:REPORT_LIMIT]]
+
+
+@task()
+def check_upload(upload_id):
+    """The dry run: refuse hostile archives whole, else report what each file would become."""
+    upload = StagedUpload.objects.get(pk=upload_id)
+    with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
+        paths = upload.write_files(folder)
+        importer = Importer(dry_run=True, user=upload.user, origin=ImportRun.Origin.ADMIN)
+        found = collect_uploads(paths, importer.max_zip_bytes)
+        found.close()
+        if found.hostile:
+            upload.check_report = [{"label": e.label, "outcome": "failed", "reason": e.problem}
+                                   for e in found.entries if e.problem]
+            upload.state, upload.message = StagedUpload.State.REFUSED, "压缩包被拒绝，没有导入任何内容。"
+            upload.save(update_fields=["check_report", "state", "message"])
+            upload.forget_files()
+            return
+        try:
+            report = importer.import_uploads(paths)
+        except Exception as exc:
+            return _failed(upload, exc)
+    upload.check_report = outcome_rows(report.outcomes)
+    upload.state = StagedUpload.State.CHECKED
+    upload.save(update_fields=["check_report", "state"])
+
+
+@task()
+def import_upload(upload_id):
+    """The import itself, waiting for the site-wide import lock if another import holds it."""
+    upload = StagedUpload.objects.get(pk=upload_id)
+
+    def started(run):
+        upload.run = run
+        upload.save(update_fields=["run"])
+
+    with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
+        paths = upload.write_files(folder)
+        importer = Importer(user=upload.user, origin=ImportRun.Origin.ADMIN, on_run=started,
+                            lock_wait=settings.FINEWS_IMPORT_JOB_LOCK_WAIT)
+        try:
+            report = importer.import_uploads(paths)
+        except ImportBusy as exc:  # nothing written: the editor may confirm again later
+            upload.state, upload.message = StagedUpload.State.CHECKED, f"{exc}上传的文件会保留一天，可以稍后再确认。"
+            upload.save(update_fields=["state", "message"])
+            return
+        except Exception as exc:
+            return _failed(upload, exc)
+    upload.report = outcome_rows(report.outcomes)
+    upload.state = StagedUpload.State.DONE
+    upload.save(update_fields=["report", "state"])
+    upload.forget_files()
+
+
+def _failed(upload, exc):
+    log.exception("staged import %s failed", upload.pk)
+    upload.state = StagedUpload.State.FAILED
+    upload.message = f"导入出错：{exc}"
+    upload.save(update_fields=["state", "message"])
