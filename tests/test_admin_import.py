@@ -6,6 +6,7 @@ import stat
 import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -44,9 +45,12 @@ def zipped(name, entries, symlink=None, non_utf8=None):
 
 
 def run_jobs():
-    """What the worker does: take every queued job and run it."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO(),
-                 stderr=io.StringIO())
+    """What the worker does: take every queued job and run it. Its ``close_old_connections()``
+    is held back, as Django's test client holds it back for requests: inside the test's
+    transaction it would close the connection (autocommit is off there)."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO(),
+                     stderr=io.StringIO())
 
 
 def dry_run(client, *files):
