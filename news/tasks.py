@@ -1,6 +1,7 @@
 """Background jobs (Django's tasks API; the worker is ``manage.py db_worker``): the admin's
 import, checked first (a dry run), then run for real, on files staged in the database
-(news/staging.py). The web process only stages the upload and enqueues; it never parses or forks."""
+(news/staging.py). The web process only stages the upload and enqueues; it never parses or forks.
+The worker parses in spawned processes like ``import_posts`` (it is not a web process)."""
 import logging
 import tempfile
 
@@ -27,7 +28,8 @@ def check_upload(upload_id):
     upload = StagedUpload.objects.get(pk=upload_id)
     with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
         paths = upload.write_files(folder)
-        importer = Importer(dry_run=True, user=upload.user, origin=ImportRun.Origin.ADMIN)
+        importer = Importer(dry_run=True, user=upload.user, origin=ImportRun.Origin.ADMIN,
+                            workers=Importer.default_workers())
         found = collect_uploads(paths, importer.max_zip_bytes)
         found.close()
         if found.hostile:
@@ -58,7 +60,7 @@ def import_upload(upload_id):
     with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
         paths = upload.write_files(folder)
         importer = Importer(user=upload.user, origin=ImportRun.Origin.ADMIN, on_run=started,
-                            lock_wait=settings.FINEWS_IMPORT_JOB_LOCK_WAIT)
+                            lock_wait=settings.FINEWS_IMPORT_JOB_LOCK_WAIT, workers=Importer.default_workers())
         try:
             report = importer.import_uploads(paths)
         except ImportBusy as exc:  # nothing written: the editor may confirm again later
