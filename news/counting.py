@@ -67,37 +67,35 @@ def uninstall(schema_editor):
             schema_editor.execute(statement)
 
 
-def _scheduled(links, key):
+def _counted(things, links, counts, key, order):
+    """``things`` (categories or tags) with ``visible`` (published posts readers can see: the
+    kept count less the scheduled ones) and ``latest`` (the newest one's time, one index seek
+    each), ordered by ``order``."""
     from .models import Post
 
-    scheduled = Post.objects.scheduled().values("pk")
-    return dict(links.filter(**{f"{links.model.post_attname.removesuffix('_id')}__in": scheduled})
-                .values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
+    latest = links.live().filter(**{key: OuterRef("pk")}).newest_first().values("published_at")[:1]
+    post = links.model.post_attname.removesuffix("_id")
+    scheduled = dict(links.filter(**{f"{post}__in": Post.objects.scheduled().values("pk")})
+                     .values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
+    found = list(things.annotate(latest=Subquery(latest), counted=Subquery(
+        counts.filter(**{key: OuterRef("pk")}).values("posts")[:1])).order_by(order))
+    for thing in found:
+        thing.visible = (thing.counted or 0) - scheduled.get(thing.pk, 0)
+    return found
 
 
 def source_counts():
-    """Every category with ``visible`` (published posts readers can see) and ``latest`` (the
-    newest one's time, one index seek each), in key order."""
+    """Every category with ``visible`` and ``latest`` (see ``_counted``), in key order."""
     from .models import Category, PostCategory, SourceCount
-    latest = PostCategory.objects.live().filter(category=OuterRef("pk")).newest_first().values("published_at")[:1]
-    scheduled = _scheduled(PostCategory.objects, "category")
-    categories = list(Category.objects.annotate(latest=Subquery(latest), counted=Subquery(
-        SourceCount.objects.filter(category=OuterRef("pk")).values("posts")[:1])).order_by("key"))
-    for category in categories:
-        category.visible = (category.counted or 0) - scheduled.get(category.pk, 0)
-    return categories
+
+    return _counted(Category.objects, PostCategory.objects, SourceCount.objects, "category", "key")
 
 
 def tag_counts():
-    """Every tag with ``visible`` and ``latest``, like :func:`source_counts`, by name."""
+    """Every tag that has been used, with ``visible`` and ``latest``, by name."""
     from taggit.models import Tag
 
     from .models import TagCount, TaggedPost
 
-    latest = TaggedPost.objects.live().filter(tag=OuterRef("pk")).newest_first().values("published_at")[:1]
-    scheduled = _scheduled(TaggedPost.objects, "tag")
-    tags = list(Tag.objects.annotate(latest=Subquery(latest), counted=Subquery(
-        TagCount.objects.filter(tag=OuterRef("pk")).values("posts")[:1])).order_by("name"))
-    for tag in tags:
-        tag.visible = (tag.counted or 0) - scheduled.get(tag.pk, 0)
+    tags = _counted(Tag.objects, TaggedPost.objects, TagCount.objects, "tag", "name")
     return [tag for tag in tags if tag.latest is not None]
