@@ -7,7 +7,7 @@ tags) is a method here, so the link tables' sort keys and the cached pages follo
 import datetime
 
 from django.db import connections, models, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from . import cache
@@ -37,38 +37,39 @@ class PostQuerySet(models.QuerySet):
         return self.filter(tag_links__tag=tag)
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
-        """Periods that hold posts, found with one index seek per period.
+        """Django's ``datetimes()`` (a real DateTimeQuerySet), computed over one post per period.
 
-        Django's version truncates every row (a per-row function on SQLite: ~1 s for 100,000
-        posts), and the admin's date hierarchy asks for it on every list page.
+        Django truncates every row's date (a per-row function on SQLite: ~1 s for 100,000 posts),
+        and the admin's date hierarchy asks on every list page. Here one post of each period is
+        found first — by one index seek per period, or for a narrowed list (a search, a filter)
+        by reading its dates once — and Django's own ``datetimes()`` runs over just those.
         """
         if field_name != "published_at" or kind not in ("year", "month", "day"):
             return super().datetimes(field_name, kind, order, tzinfo)
-        dated = self.order_by()
         tz = tzinfo or timezone.get_current_timezone()
+        representatives = self._one_per_period(kind, tz)
+        return super(PostQuerySet, self.model.objects.filter(pk__in=representatives)).datetimes(
+            field_name, kind, order, tzinfo)
+
+    def _one_per_period(self, kind, tz):
+        """The id of one post in each ``kind`` period (in ``tz``) that holds posts."""
+        dated = self.order_by()
         if self.query.where:
-            # A narrowed list (a search, a filter) is usually small: read its dates once.
-            moments = list(dated.values_list("published_at", flat=True)[: FEW_DATES + 1])
-            if len(moments) <= FEW_DATES:
-                found = sorted({_period_start(timezone.localtime(moment, tz), kind) for moment in moments})
-                return found[::-1] if order == "DESC" else found
-            bounds = dated.aggregate(first=Min("published_at"), last=Max("published_at"))
-            first, last = bounds["first"], bounds["last"]
-        else:
-            first = dated.order_by("published_at").values_list("published_at", flat=True).first()
-            last = dated.order_by("-published_at").values_list("published_at", flat=True).first()
+            rows = list(dated.values_list("pk", "published_at")[: FEW_DATES + 1])
+            if len(rows) <= FEW_DATES:
+                return list({_period_start(timezone.localtime(moment, tz), kind): pk for pk, moment in rows}.values())
+        first = dated.order_by("published_at").values_list("pk", "published_at").first()
+        last = dated.order_by("-published_at").values_list("pk", "published_at").first()
         if first is None:
             return []
-        start = _period_start(timezone.localtime(first, tz), kind)
-        last_start = _period_start(timezone.localtime(last, tz), kind)
-        found = [start]
-        start = _next_period(start, kind)
-        while start <= last_start:
+        found = [first[0], last[0]]
+        start = _next_period(_period_start(timezone.localtime(first[1], tz), kind), kind)
+        last_start = _period_start(timezone.localtime(last[1], tz), kind)
+        while start < last_start:
             end = _next_period(start, kind)
-            if start == last_start or dated.filter(published_at__gte=start, published_at__lt=end).exists():
-                found.append(start)
+            found += dated.filter(published_at__gte=start, published_at__lt=end).values_list("pk", flat=True)[:1]
             start = end
-        return found[::-1] if order == "DESC" else found
+        return found
 
     # --- writing many posts ------------------------------------------------------------------
     def set_status(self, status):
