@@ -113,3 +113,13 @@ def timed(function, repeat):
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def uncached_get(client, url):
+    """One request for ``url`` with the page cache emptied first; it must answer 200."""
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response

@@ -11,13 +11,12 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fill import parse_args, timed
+from fill import parse_args, timed, uncached_get
 
 
 def main():
     args = parse_args(__doc__, repeat=20)
 
-    from django.core.cache import cache
     from django.test import Client
 
     from news.models import Post
@@ -35,15 +34,9 @@ def main():
     print(f"{Post.objects.count()} posts over {days} days")
     print(f"{'page':20} {'median':>9} {'p95':>9} {'peak memory':>12} {'bytes':>10}")
     for label, url in pages.items():
-        def uncached(url=url):
-            cache.clear()
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            return response
-
-        median, p95 = timed(uncached, args.repeat)
+        median, p95 = timed(lambda url=url: uncached_get(client, url), args.repeat)
         tracemalloc.start()
-        size = len(uncached().content)
+        size = len(uncached_get(client, url).content)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         print(f"{label:20} {median:6.1f} ms {p95:6.1f} ms {peak / 2**20:9.1f} MiB {size:10,}")
