@@ -241,10 +241,17 @@ FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 15)
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
-# Cached pages are rebuilt after any change to what readers see (news/cache.py), so they can be
+# Cached pages are rebuilt when something they show changes (news/cache.py), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one
-# worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage).
+# worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage). At most
+# FINEWS_CACHE_VARIANTS query-string variants of one path are kept (others are built, not kept).
 FINEWS_CACHE_SECONDS = env_int("FINEWS_CACHE_SECONDS", 3600)
 FINEWS_PAGE_KEEP_SECONDS = env_int("FINEWS_PAGE_KEEP_SECONDS", 86400)
 FINEWS_PROXY_SECONDS = env_int("FINEWS_PROXY_SECONDS", 1)
+FINEWS_CACHE_VARIANTS = env_int("FINEWS_CACHE_VARIANTS", 1000)
+# The site's own address: absolute URLs in feeds, sitemaps and API answers are built from it,
+# never from a request's Host. Defaults to https:// and the first ALLOWED_HOSTS name.
+_first_host = next((h.lstrip(".") for h in ALLOWED_HOSTS if h not in ("*", "testserver")), "127.0.0.1")
+FINEWS_SITE_URL = os.environ.get(
+    "FINEWS_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{_first_host}").rstrip("/")
 FINEWS_SITE_TITLE = "金融消息"

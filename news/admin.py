@@ -20,7 +20,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from . import cache
 from .admin_forms import (
     CategoryFilter,
     CategoryMergeForm,
@@ -156,15 +155,24 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
                    "body_html": mark_safe(body_html)}  # sanitised by render_body
         return TemplateResponse(request, "admin/news/post/preview.html", context)
 
+    def save_model(self, request, obj, form, change):
+        """An edit stores exactly what the editor changed: an untouched form writes nothing, and
+        a changed one only the fields that changed (and what derives from them)."""
+        if not change:
+            obj.save()
+            return
+        changed = obj.changed_fields()
+        if changed:
+            obj.save(update_fields=changed)
+
     def save_related(self, request, form, formsets, change):
+        # Inline link rows are saved and deleted one by one: their signals reach news/changes.py.
         super().save_related(request, form, formsets, change)
         post = form.instance
         if not change:
             renamed = post.settle_url()
             if renamed:
                 self.message_user(request, f"网址已被占用，slug 改为 {renamed}", messages.WARNING)
-        elif any(formset.has_changed() for formset in formsets):
-            cache.content_changed()
 
     # --- bulk actions ----------------------------------------------------------------------
     @admin.action(description="发布所选文章", permissions=["change"])

@@ -23,6 +23,7 @@ from .importer import ImportBusy, Importer
 from .importing.parse import CREATED, FAILED, SKIPPED
 from .jekyll.sources import Entry, SourceSet
 from .models import ImportRun, IngestToken
+from .origin import absolute
 
 MAX_BATCH = 100
 MAX_PATH = 300
@@ -89,7 +90,7 @@ def _result(outcome, request):
     if code == 400:
         result["error"] = outcome.reason
     elif outcome.url:
-        result["url"] = request.build_absolute_uri(outcome.url)
+        result["url"] = absolute(outcome.url)
     return result
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
+from . import cache
 from .jekyll.dates import EARLIEST, LATEST, SITE_TZ
 from .models import Post
 from .views import PagedListingMixin
@@ -60,6 +61,7 @@ class DayArchiveView(PagedListingMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         self.day = _date_or_404(kwargs["year"], kwargs["month"], kwargs["day"])
+        cache.depends_on(f"day:{self.day.isoformat()}", "days")  # "days": the nearest-day links
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -80,6 +82,7 @@ class MonthArchiveView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         first = _date_or_404(kwargs["year"], kwargs["month"])
+        cache.depends_on(f"month:{first:%Y-%m}", "days")
         last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]),
                    LATEST.date() - datetime.timedelta(days=1))
         days = [first + datetime.timedelta(days=n) for n in range(last.day)]

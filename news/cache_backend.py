@@ -4,9 +4,11 @@ Reader pages must answer while Redis restarts or the network blips. Every cache 
 fails with a Redis error is a miss (``get`` returns the default, writes do nothing) instead of a
 500; the failure is logged once per outage, and for the next second this process does not even
 try (a Redis that hangs would otherwise cost every request its socket timeout). After that the
-next call tries again, and the first one that succeeds logs the recovery and bumps finews's
-content generation: changes made meanwhile could not bump it, so pages cached before the outage
-must not be served as fresh.
+next call tries again, and the first one that succeeds logs the recovery and marks every cached
+page stale (news/cache.py's epoch stamp): changes made meanwhile could not mark theirs, so pages
+cached before the outage must not be served as fresh. A write Redis refuses because it is full
+(``maxmemory`` with ``noeviction``) is not an outage: it is simply not kept (deletes still work,
+and they are how changes reach readers).
 """
 import functools
 import logging
@@ -14,9 +16,9 @@ import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
-from .cache import GENERATION_KEY
+from .cache import EPOCH, stamp_key
 
 log = logging.getLogger("news.cache")
 RETRY_SECONDS = 1.0
@@ -38,6 +40,8 @@ def _forgiving(fallback):
             try:
                 return method(self, *args, **kwargs)
             except RedisError as error:
+                if isinstance(error, ResponseError) and str(error).startswith("OOM"):
+                    return fallback(*args, **kwargs)  # full: not kept, not an outage
                 with _lock:
                     first = location not in _retry_at
                     _retry_at[location] = time.monotonic() + RETRY_SECONDS
@@ -66,16 +70,14 @@ class ResilientRedisCache(RedisCache):
     """``RedisCache`` whose failures are misses (see the module docstring)."""
 
     def _recovered(self, location):
-        """During an outage: False until the retry time; then the first thing Redis hears is the
-        generation bump, and when that works the outage is over."""
+        """During an outage: False until the retry time; then the first thing Redis hears is that
+        every page is stale, and when that works the outage is over."""
         with _lock:
             if time.monotonic() < _retry_at.get(location, 0):
                 return False
             _retry_at[location] = time.monotonic() + RETRY_SECONDS  # other threads wait meanwhile
         try:
-            RedisCache.incr(self, GENERATION_KEY)
-        except ValueError:
-            pass  # Redis lost its keys (restarted): nothing stale to hide
+            RedisCache.delete(self, stamp_key(EPOCH))
         except RedisError:
             return False
         with _lock:
@@ -91,6 +93,6 @@ class ResilientRedisCache(RedisCache):
     get_many = _forgiving(lambda *args, **kwargs: {})(RedisCache.get_many)
     has_key = _forgiving(_answer(False))(RedisCache.has_key)
     incr = _forgiving(_unavailable)(RedisCache.incr)
-    set_many = _forgiving(lambda *args, **kwargs: [])(RedisCache.set_many)
+    set_many = _forgiving(lambda data, *args, **kwargs: list(data))(RedisCache.set_many)
     delete_many = _forgiving(_answer(None))(RedisCache.delete_many)
     clear = _forgiving(_answer(False))(RedisCache.clear)

@@ -10,7 +10,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from . import counting
+from . import cache, counting
 from .jekyll.dates import SITE_TZ
 from .names import pinyin_keys
 from .views import tag_path
@@ -49,6 +49,7 @@ class DirectoryView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        cache.depends_on("site")  # every post's change moves a count or a latest time
         groups = grouped(self.entries())
         context.update(title=self.title, noun=self.noun, groups=groups,
                        total=sum(size for _, size, _ in groups))

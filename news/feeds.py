@@ -6,16 +6,30 @@ from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from . import cache
 from .jekyll.dates import SITE_TZ
 from .models import Post, PostCategory, TaggedPost
+from .origin import CanonicalRequest
 from .views import find_category, find_tag, tag_path
 
 
 class PostFeed(Feed):
+    """The whole site's feed. Absolute links come from the configured origin (news/origin.py)."""
+
     feed_type = Atom1Feed
-    title = settings.FINEWS_SITE_TITLE
     link = "/"
     subtitle = "金融消息：最新文章"
+    stamp = "site"
+
+    def __call__(self, request, *args, **kwargs):
+        return super().__call__(CanonicalRequest(request), *args, **kwargs)
+
+    def title(self, obj=None):
+        return settings.FINEWS_SITE_TITLE
+
+    def get_object(self, request, *args, **kwargs):
+        cache.depends_on(self.stamp)
+        return None
 
     def posts(self, queryset):
         # jekyll-feed re-sorted by date only, so same-second ties come out in ascending path order.
@@ -60,14 +74,17 @@ class PostFeed(Feed):
 
 class CategoryFeed(PostFeed):
     def __call__(self, request, *args, **kwargs):
-        category, merged = find_category(kwargs["key"])
-        if merged:
-            return HttpResponsePermanentRedirect(category.feed_url())
-        request.finews_category = category  # found once: get_object needs no second query
-        return super().__call__(request, *args, **kwargs)
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except MergedCategory as merged:
+            return HttpResponsePermanentRedirect(merged.category.feed_url())
 
     def get_object(self, request, key):
-        return request.finews_category
+        category, merged = find_category(key)
+        if merged:
+            raise MergedCategory(category)
+        cache.depends_on(f"cat:{category.pk}")
+        return category
 
     def title(self, obj):
         return f"{obj.display_name} - {settings.FINEWS_SITE_TITLE}"
@@ -79,9 +96,19 @@ class CategoryFeed(PostFeed):
         return self.posts(Post.objects.published().in_category(obj))
 
 
+class MergedCategory(Exception):
+    """The feed asked for is a merged category's: answer with a redirect to its new one."""
+
+    def __init__(self, category):
+        super().__init__(category.key)
+        self.category = category
+
+
 class TagFeed(PostFeed):
     def get_object(self, request, name):
-        return find_tag(name)
+        tag = find_tag(name)
+        cache.depends_on(f"tag:{tag.pk}")
+        return tag
 
     def title(self, obj):
         return f"{obj.name} - {settings.FINEWS_SITE_TITLE}"

@@ -17,11 +17,11 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from . import cache, search
 from .jekyll import urls
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
 from .querysets import LinkQuerySet, PostQuerySet, TagLinkQuerySet
+from .signals import posts_changed
 
 
 def unique_slug(text, taken, max_length=100):
@@ -97,8 +97,8 @@ class Category(models.Model):
             self.post_links.update(category=target)
             CategoryAlias.objects.filter(category=self).update(category=target)
             CategoryAlias.objects.update_or_create(key=self.key, defaults={"category": target})
+            posts_changed.send(sender=Post, ids=post_ids)  # their links now point at target
             self.delete()
-        cache.content_changed()
         return post_ids
 
 
@@ -194,9 +194,11 @@ class Post(models.Model):
         }
 
     def changed_fields(self):
-        """Names of the loaded fields whose values differ from what the database holds."""
+        """Names of the fields assigned since the post was loaded (or saved): those whose values
+        differ from what was read, and those that were not read (deferred) but are set now."""
         loaded = getattr(self, "_loaded", {})
-        return [name for name, value in loaded.items() if getattr(self, name) != value]
+        return [f.attname for f in self._meta.concrete_fields if f.attname in self.__dict__
+                and (f.attname not in loaded or self.__dict__[f.attname] != loaded[f.attname])]
 
     @property
     def is_visible(self):
@@ -251,31 +253,25 @@ class Post(models.Model):
 
     # --- the write path ------------------------------------------------------------------------
     def save(self, *args, **kwargs):
+        """Django's save (it writes what was assigned; ``update_fields`` narrows it as usual),
+        deriving the source path, the URL of a new post and the rendered body first. What
+        follows a write — search index, link sort keys, legacy URLs, page cache — is the
+        ``post_save`` receiver's (news/changes.py), the same step every bulk writer ends in."""
         adding = self._state.adding
-        loaded = getattr(self, "_loaded", {})
         if not self.source_path:
             self.source_path = self.default_source_path()
         if adding and not self.url_path:
             self.slug, self.url_path = self.free_url([])
-        if adding or {"body_markdown", "body_html", "source_path"} & set(self.changed_fields()):
+        update_fields = kwargs.get("update_fields")
+        changed = set(self.changed_fields())
+        if adding or not hasattr(self, "_loaded") or {"body_markdown", "body_html", "source_path"} & changed:
             self.render()  # body_html is only ever what sanitising body_markdown gives
-        if not adding and kwargs.get("update_fields") is None and loaded:
-            changed = self.changed_fields()
-            if not changed:
-                return  # nothing to write: an untouched form stores nothing
-            kwargs["update_fields"] = [*changed, "updated_at"]
-        text_changed = adding or not loaded or bool(_TEXT_FIELDS & set(self.changed_fields()))
+            if update_fields is not None:
+                update_fields = {*update_fields, "body_html", "summary", "source_url"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if text_changed:
-                search.index_posts([self])
-            if not adding and any(loaded.get(k) != getattr(self, k) for k in _KEY_FIELDS):
-                Post.objects.filter(pk=self.pk).sync_link_keys()
-            old_url = loaded.get("url_path")
-            if old_url and old_url != self.url_path:
-                LegacyURL.objects.point([old_url], self)
-            LegacyURL.objects.filter(path=self.url_path).delete()
-        cache.content_changed()
         self._remember()
 
     def settle_url(self):
@@ -287,7 +283,7 @@ class Post(models.Model):
         renamed = slug if slug != self.slug else None
         self.slug, self.url_path = slug, url
         Post.objects.filter(pk=self.pk).update(slug=slug, url_path=url)
-        cache.content_changed()
+        posts_changed.send(sender=Post, ids=[self.pk])
         self._remember()
         return renamed
 
@@ -301,12 +297,11 @@ class Post(models.Model):
             self.category_links.all().delete()
             PostCategory.objects.bulk_create(
                 [PostCategory(post=self, category_id=pk, position=i) for i, pk in enumerate(wanted)])
-        cache.content_changed()
+            posts_changed.send(sender=Post, ids=[self.pk])
         return True
 
 
 _KEY_FIELDS = ("published_at", "status", "source_path")
-_TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
 
 
 class ListingLink(models.Model):

@@ -7,10 +7,10 @@ tags) is a method here, so the link tables' sort keys and the cached pages follo
 import datetime
 
 from django.db import connections, models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import cache
+from .signals import posts_changed
 
 FEW_DATES = 5000  # datetimes() reads the dates of a narrowed list up to this size
 
@@ -78,8 +78,8 @@ class PostQuerySet(models.QuerySet):
         with transaction.atomic():
             self.model.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
             self.model.objects.filter(pk__in=ids).sync_link_keys()
-        if ids:
-            cache.content_changed()
+            if ids:
+                posts_changed.send(sender=self.model, ids=ids)
         return ids
 
     def sync_link_keys(self):
@@ -105,18 +105,14 @@ class PostQuerySet(models.QuerySet):
         with transaction.atomic():
             for post in self.exclude(tag_links__tag=tag):
                 post.tags.add(tag)
-                added.append(post.pk)  # taggit's add() goes through the link table's save()
-        if added:
-            cache.content_changed()
+                added.append(post.pk)  # taggit's add() sends m2m_changed: news/changes.py hears it
         return added
 
     def remove_tag(self, tag):
         ids = list(self.filter(tag_links__tag=tag).values_list("pk", flat=True))
         with transaction.atomic():
             self.model._meta.get_field("tag_links").related_model.objects.filter(
-                content_object_id__in=ids, tag=tag).delete()
-        if ids:
-            cache.content_changed()
+                content_object_id__in=ids, tag=tag).delete()  # each link's post_delete is heard
         return ids
 
 
@@ -179,12 +175,24 @@ class LinkQuerySet(models.QuerySet):
 
 
 class TagLinkQuerySet(LinkQuerySet):
-    def home_sections(self, per_tag, now=None):
+    def home_order(self, now=None):
+        """``[(tag_id, name)]`` of the tags with live posts, in Jekyll's ``site.tags`` order
+        (where each tag's oldest post stands): three index seeks per tag."""
+        tag_model = self.model.tag.field.related_model
+        first = self.live(now).filter(tag=OuterRef("pk")).order_by("published_at", "source_path", "position")
+        return list(tag_model.objects.annotate(
+            first_at=Subquery(first.values("published_at")[:1]),
+            first_path=Subquery(first.values("source_path")[:1]),
+            first_position=Subquery(first.values("position")[:1]),
+        ).filter(first_at__isnull=False).order_by("first_at", "first_path", "first_position", "pk")
+            .values_list("pk", "name"))
+
+    def home_sections(self, per_tag, now=None, tag_ids=None):
         """The ``per_tag`` newest live posts of every tag, with the tags in Jekyll's ``site.tags``
         order (where each tag's oldest post stands), in one query whatever the number of tags.
 
-        Both forms read a few index entries per tag, never the whole link table.
-        Returns ``[(tag_name, [(title, url_path), ...]), ...]``.
+        Both forms read a few index entries per tag, never the whole link table. ``tag_ids``
+        narrows it to those tags. Returns ``[(tag_id, tag_name, [(title, url_path), ...]), ...]``.
         """
         connection = connections[self.db]
         now = connection.ops.adapt_datetimefield_value(now or timezone.now())
@@ -192,6 +200,8 @@ class TagLinkQuerySet(LinkQuerySet):
         link, post, tag = (
             m._meta.db_table for m in (self.model, post_model, self.model.tag.field.related_model))
         live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
+        ids = [int(pk) for pk in tag_ids] if tag_ids is not None else None
+        only = f"WHERE t.id IN ({', '.join(['%s'] * len(ids))})" if ids else ("WHERE 1 = 0" if ids == [] else "")
         if connection.vendor == "postgresql":
             # PostgreSQL's natural per-group top-N: two index-ordered LATERAL scans per tag.
             sql = f"""
@@ -205,10 +215,11 @@ class TagLinkQuerySet(LinkQuerySet):
                     WHERE {live}
                     ORDER BY x.published_at DESC, x.source_path DESC LIMIT %s) l
                 JOIN {post} p ON p.id = l.content_object_id
+                {only}
                 ORDER BY f.published_at, f.source_path, f.position,
                          l.published_at DESC, l.source_path DESC
             """
-            params = [now, now, per_tag]
+            params = [now, now, per_tag, *(ids or [])]
         else:
             # SQLite has no LATERAL: each tag's cut-off and oldest link are index seeks in a
             # materialised CTE, and the range join reads only the rows above each cut-off.
@@ -219,7 +230,7 @@ class TagLinkQuerySet(LinkQuerySet):
                          ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
                         (SELECT x.id FROM {link} x WHERE {live}
                          ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
-                    FROM {tag} t
+                    FROM {tag} t {only}
                 )
                 SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
                 FROM cut
@@ -231,13 +242,13 @@ class TagLinkQuerySet(LinkQuerySet):
                 ORDER BY f.published_at, f.source_path, f.position,
                          l.published_at DESC, l.source_path DESC
             """
-            params = [now, per_tag - 1, now, now]
+            params = [now, per_tag - 1, now, *(ids or []), now]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         sections = {}
         for tag_id, name, title, url_path, _, _ in rows:
-            posts = sections.setdefault(tag_id, (name, []))[1]
+            posts = sections.setdefault(tag_id, (tag_id, name, []))[2]
             if len(posts) < per_tag:  # ties at the cut-off can bring a few more
                 posts.append((title, url_path))
         return list(sections.values())

@@ -9,13 +9,16 @@ and last day) and one for the last change; each page reads one day's posts by in
 import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from . import cache
 from .jekyll.dates import SITE_TZ
 from .models import Category, Post
+from .origin import CanonicalRequest
 
 # The sitemap protocol's limit of URLs per file. A day with more posts lists its newest 50,000.
 MAX_URLS = 50_000
@@ -32,6 +35,7 @@ class DayPaginator(Paginator):
     def days(self):
         """(first, last) day, each one index seek (one MIN and one MAX together would make SQLite
         scan every row)."""
+        cache.depends_on("days")  # which day is page N
         dates = self.object_list.values_list("published_at", flat=True)
         last = dates.order_by("-published_at").first()
         if last is None:
@@ -46,7 +50,9 @@ class DayPaginator(Paginator):
         number = self.validate_number(number)
         if not self.days:
             return self._get_page([], number, self)
-        start = datetime.datetime.combine(self.days[1] - datetime.timedelta(days=number - 1), datetime.time(), SITE_TZ)
+        day = self.days[1] - datetime.timedelta(days=number - 1)
+        cache.depends_on(f"day:{day.isoformat()}")
+        start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
         posts = self.object_list.filter(published_at__gte=start, published_at__lt=start + datetime.timedelta(days=1))
         return self._get_page(posts[:MAX_URLS], number, self)
 
@@ -106,3 +112,16 @@ class CategorySitemap(Sitemap):
 
 
 SITEMAPS = {"posts": PostSitemap, "categories": CategorySitemap, "pages": PageSitemap}
+
+
+def index(request, **kwargs):
+    """Django's sitemap index, its URLs from the configured origin; it changes with any post."""
+    cache.depends_on("site")
+    return sitemap_views.index(CanonicalRequest(request), sitemaps=SITEMAPS, **kwargs)
+
+
+def section(request, section, **kwargs):
+    """One sitemap file: a day of posts changes with that day, the others with any post."""
+    if section != "posts":
+        cache.depends_on("site")
+    return sitemap_views.sitemap(CanonicalRequest(request), sitemaps=SITEMAPS, section=section, **kwargs)

@@ -1,9 +1,15 @@
 from django.urls import path, re_path
 
 from . import archives, directories, feeds, search_views, views
-from .cache import cached_page as cached
+from .cache import cached_page
 
 app_name = "news"
+LISTING = ("page", "older", "date")  # the query parameters a listing understands
+
+
+def cached(view, params=()):
+    return cached_page(view, params)
+
 
 
 urlpatterns = [
@@ -14,13 +20,13 @@ urlpatterns = [
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
     path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),
-    path("category/<path:key>.html", cached(views.CategoryView.as_view()), name="category"),
+    path("category/<path:key>.html", cached(views.CategoryView.as_view(), LISTING), name="category"),
     path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),
-    path("tag/<path:name>/", cached(views.TagView.as_view()), name="tag"),
+    path("tag/<path:name>/", cached(views.TagView.as_view(), LISTING), name="tag"),
     path("search/", search_views.SearchView.as_view(), name="search"),
     # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.
-    re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view()), name="category_short"),
-    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", cached(archives.DayArchiveView.as_view()),
+    re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view(), LISTING), name="category_short"),
+    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", cached(archives.DayArchiveView.as_view(), ("page",)),
             name="day"),
     re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", cached(archives.MonthArchiveView.as_view()), name="month"),
     re_path(r"^(?P<path>.+)$", views.ArticleView.as_view(), name="article"),

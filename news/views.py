@@ -32,23 +32,38 @@ class RefreshingMixin:
 
 
 class HomeView(RefreshingMixin, TemplateView):
-    """One section per tag, in Jekyll's ``site.tags`` order, with each tag's newest posts."""
+    """One section per tag, in Jekyll's ``site.tags`` order, with each tag's newest posts.
+
+    Each section is a fragment cached on its own (news/cache.py) and rebuilt only when its tag
+    changed: a new post rebuilds one section, not 2,000."""
 
     template_name = "news/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = sections = [
-            {
-                "name": name,
-                "anchor": quote(name, safe=""),
-                "tag_url": tag_path(name),
-                "items": link_items(posts),
-            }
-            for name, posts in TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG)
-        ]
-        context["finder_items"] = finder_items(sections)
+        cache.depends_on("site")
+        order = TaggedPost.objects.home_order()
+        built = cache.fragments({f"section:{pk}": f"tag:{pk}" for pk, _ in order}, build_sections)
+        context["sections"] = [{"name": name} for _, name in order]
+        context["sections_html"] = mark_safe("\n".join(built.get(f"section:{pk}", "") for pk, _ in order))
+        context["finder_items"] = finder_items(context["sections"])
         return context
+
+
+def build_sections(names):
+    """``{"section:<tag id>": html}``: the home page's sections of those tags."""
+    ids = [int(name.removeprefix("section:")) for name in names]
+    found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, tag_ids=ids)
+    built = {f"section:{pk}": section_html(name, posts) for pk, name, posts in found}
+    return {**dict.fromkeys((f"section:{pk}" for pk in ids), ""), **built}
+
+
+def section_html(name, posts):
+    """One source's section of the home page (escaped here: see ``link_items``)."""
+    title = html.escape(name)
+    return (f'<section class="tag-section">\n  <h2 id="{title}">{title}</h2>\n'
+            f'  <ul data-live-list="{html.escape(quote(name, safe=""))}">\n{link_items(posts)}\n  </ul>\n'
+            f'  <p class="more"><a href="{html.escape(tag_path(name))}">更多{title}…</a></p>\n</section>')
 
 
 def finder_items(sections):
@@ -197,6 +212,7 @@ class CategoryView(PagedListingMixin, ListView):
         self.category, merged = find_category(kwargs["key"])
         if merged:
             return HttpResponsePermanentRedirect(self.category.get_absolute_url())
+        cache.depends_on(f"cat:{self.category.pk}")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -221,6 +237,7 @@ class TagView(PagedListingMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         self.tag = find_tag(kwargs["name"])
+        cache.depends_on(f"tag:{self.tag.pk}")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -246,6 +263,7 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tag = Tag.objects.filter(name=self.tag_name).first()
+        cache.depends_on(f"tag:{tag.pk}" if tag else "site")  # "site": a new tag may be this one
         links = []
         if tag is not None:
             links = list(
@@ -282,6 +300,8 @@ class ArticleView(View):
             raise Http404("此页面不存在")
         category_links = list(post.category_links.select_related("category"))
         tags = [link.tag for link in post.tag_links.select_related("tag").order_by("position")]
+        cache.depends_on(f"post:{post.pk}", "articles", *(f"catname:{link.category_id}" for link in category_links),
+                         *(f"tagname:{tag.pk}" for tag in tags))
         context = {"post": post, "category_links": category_links, "tags": tags}
         if category_links and post.is_visible:
             first = category_links[0]

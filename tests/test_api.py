@@ -37,7 +37,7 @@ def test_a_new_post_is_created_and_on_the_home_page_at_once(scraper, client):
     response = scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD})
     assert response.status_code == 201
     assert response.json() == {"path": "_posts/2022-02-17-api1.md", "status": "created", "code": 201,
-                               "url": "http://testserver/emnews/2022/02/17/api1.html"}
+                               "url": "http://127.0.0.1:8000/emnews/2022/02/17/api1.html"}
     assert "接口送来的快讯" in client.get("/").content.decode()
     run = ImportRun.objects.get()
     assert run.origin == "api" and "scraper" in run.source and run.created == 1

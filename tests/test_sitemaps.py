@@ -18,12 +18,12 @@ def test_sitemaps_list_published_posts_and_categories(client):
     factories.post("草稿", status="draft")
     index = ET.fromstring(client.get("/sitemap.xml").content)
     locations = [loc.text for loc in index.iter(f"{NS}loc")]
-    assert locations == ["http://testserver/sitemap-posts.xml", "http://testserver/sitemap-categories.xml",
-                         "http://testserver/sitemap-pages.xml"]
+    assert locations == ["http://127.0.0.1:8000/sitemap-posts.xml", "http://127.0.0.1:8000/sitemap-categories.xml",
+                         "http://127.0.0.1:8000/sitemap-pages.xml"]
     posts = ET.fromstring(client.get("/sitemap-posts.xml").content)
-    assert [loc.text for loc in posts.iter(f"{NS}loc")] == [f"http://testserver{live.url_path}"]
+    assert [loc.text for loc in posts.iter(f"{NS}loc")] == [f"http://127.0.0.1:8000{live.url_path}"]
     categories = ET.fromstring(client.get("/sitemap-categories.xml").content)
-    assert "http://testserver/category/emnews.html" in [loc.text for loc in categories.iter(f"{NS}loc")]
+    assert "http://127.0.0.1:8000/category/emnews.html" in [loc.text for loc in categories.iter(f"{NS}loc")]
     assert client.get("/sitemap-nope.xml").status_code == 404
 
 
@@ -58,24 +58,24 @@ def test_post_sections_are_beijing_days_newest_first(client, django_assert_max_n
 
     with django_assert_max_num_queries(7):  # first and last day (posts, pages), last change, categories, next scheduled
         index = locations(client, "/sitemap.xml")
-    assert index == ["http://testserver/sitemap-posts.xml", "http://testserver/sitemap-posts.xml?p=2",
-                     "http://testserver/sitemap-posts.xml?p=3", "http://testserver/sitemap-categories.xml",
-                     "http://testserver/sitemap-pages.xml"]
+    assert index == ["http://127.0.0.1:8000/sitemap-posts.xml", "http://127.0.0.1:8000/sitemap-posts.xml?p=2",
+                     "http://127.0.0.1:8000/sitemap-posts.xml?p=3", "http://127.0.0.1:8000/sitemap-categories.xml",
+                     "http://127.0.0.1:8000/sitemap-pages.xml"]
     with django_assert_max_num_queries(4):  # first and last day, the day's posts, next scheduled
         newest_day = locations(client, "/sitemap-posts.xml")
-    assert newest_day == [f"http://testserver{late.url_path}", f"http://testserver{early.url_path}"]
+    assert newest_day == [f"http://127.0.0.1:8000{late.url_path}", f"http://127.0.0.1:8000{early.url_path}"]
     assert locations(client, "/sitemap-posts.xml?p=2") == []  # only a draft that day
-    assert locations(client, "/sitemap-posts.xml?p=3") == [f"http://testserver{first.url_path}"]
+    assert locations(client, "/sitemap-posts.xml?p=3") == [f"http://127.0.0.1:8000{first.url_path}"]
     for page in ("4", "0", "-1", "x", "99999999999999999999"):
         assert client.get(f"/sitemap-posts.xml?p={page}").status_code == 404, page
 
 
 def test_sitemaps_of_an_empty_site(client):
     assert locations(client, "/sitemap.xml") == [
-        "http://testserver/sitemap-posts.xml", "http://testserver/sitemap-categories.xml",
-        "http://testserver/sitemap-pages.xml"]
+        "http://127.0.0.1:8000/sitemap-posts.xml", "http://127.0.0.1:8000/sitemap-categories.xml",
+        "http://127.0.0.1:8000/sitemap-pages.xml"]
     assert locations(client, "/sitemap-pages.xml") == [
-        "http://testserver/", "http://testserver/emnews/", "http://testserver/category/", "http://testserver/tag/"]
+        "http://127.0.0.1:8000/", "http://127.0.0.1:8000/emnews/", "http://127.0.0.1:8000/category/", "http://127.0.0.1:8000/tag/"]
     assert locations(client, "/sitemap-posts.xml") == []
     assert client.get("/sitemap-posts.xml?p=2").status_code == 404
 
@@ -83,7 +83,7 @@ def test_sitemaps_of_an_empty_site(client):
 def test_the_pages_sitemap_lists_the_archives_from_first_day_to_last(client):
     factories.post("一", when=datetime.datetime(2022, 1, 31, 9, tzinfo=SITE_TZ))
     factories.post("二", when=datetime.datetime(2022, 2, 2, 9, tzinfo=SITE_TZ))
-    pages = [url.removeprefix("http://testserver") for url in locations(client, "/sitemap-pages.xml")]
+    pages = [url.removeprefix("http://127.0.0.1:8000") for url in locations(client, "/sitemap-pages.xml")]
     assert pages == ["/", "/emnews/", "/category/", "/tag/", "/2022/02/", "/2022/01/",
                      "/2022/02/02/", "/2022/02/01/", "/2022/01/31/"]
     assert "/search/" not in pages

@@ -1,16 +1,17 @@
 """Writing a batch of parsed posts through the one write path's bulk methods.
 
 The batch is inserted and updated in bulk (an import writes thousands of posts), but with the same
-rules ``Post.save()`` keeps: the link tables fill their sort keys from the posts themselves,
-legacy addresses go through ``LegacyURL.objects.point``, cached pages through ``news.cache``.
+rules ``Post.save()`` keeps: the link tables fill their sort keys from the posts themselves, and
+the batch ends in the same after-write step (search index, legacy addresses, page cache) through
+the ``posts_changed`` event news/changes.py receives.
 """
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
-from .. import cache, search
 from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, tags_named, unique_slug
+from ..signals import categories_renamed, posts_changed
 from .find import FileOutcome
 from .parse import CREATED, FAILED, UNCHANGED, UPDATED
 
@@ -43,6 +44,8 @@ def ensure_named_categories(names):
     for category in rename:
         category.name = good[category.key]
     Category.objects.bulk_update(rename, ["name"])
+    if rename:
+        categories_renamed.send(sender=Category, ids=[c.pk for c in rename])
     create_categories({k: v for k, v in good.items() if k not in existing})
     return problems
 
@@ -76,7 +79,7 @@ class BatchWriter:
         return {
             row["source_path"]: row
             for row in Post.objects.filter(source_path__in=source_paths)
-            .values("id", "source_path", "content_hash", "url_path")
+            .values("id", "source_path", "content_hash", "url_path", "published_at")
         }
 
     def unchanged(self, entry, row):
@@ -143,16 +146,16 @@ class BatchWriter:
             category_links += [PostCategory(post=post, category=c, position=i) for i, c in enumerate(wanted)]
             tag_links += [TaggedPost(content_object=post, tag=tags[name], position=i)
                           for i, name in enumerate(parsed.tags)]
-            old = [row["url_path"]] if row and row["url_path"] != parsed.url_path else []
-            LegacyURL.objects.point(parsed.legacy_urls + old, post)
+            LegacyURL.objects.point(parsed.legacy_urls, post)
             outcomes.append(FileOutcome(entry.label, entry.source_path, UPDATED if row else CREATED,
                                         url=post.url_path, post_id=post.id, warnings=parsed.warnings))
         PostCategory.objects.bulk_create(category_links, batch_size=500)
         TaggedPost.objects.bulk_create(tag_links, batch_size=500)
-        search.index_posts([post for _, _, post, _ in new + changed])
-        urls = [post.url_path for _, _, post, _ in new + changed]
-        LegacyURL.objects.filter(path__in=urls).delete()
-        cache.content_changed()
+        previous = {post.id: {"url_path": row["url_path"], "published_at": row["published_at"]}
+                    for _, _, post, row in changed}
+        written = [post for _, _, post, _ in new + changed]
+        posts_changed.send(sender=Post, ids=[post.id for post in written], posts=written,
+                           previous=previous, reindex=True)
         return outcomes
 
     def _categories(self, parsed_posts):

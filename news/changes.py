@@ -1,0 +1,227 @@
+"""The after-write step: what follows every change readers could see, whoever made it.
+
+Receivers connected per sender in ``NewsConfig.ready()`` hear every write: ``post_save`` /
+``post_delete`` of posts, categories, tags and both link tables, ``m2m_changed`` of the tag and
+category relations (so ``post.tags.add()`` and ``category.posts.add()`` count), and the two
+explicit events the bulk writers send, :data:`posts_changed` (``QuerySet.update()`` and
+``bulk_create`` send no signal of their own) and :data:`categories_renamed`. The step that follows
+keeps the search index, legacy addresses and the page cache in step (counts are kept by the
+database's triggers, news/counting.py). This module is the only one that tells the page cache:
+it works out which stamps (news/cache.py) a change touches — the post's article and its
+neighbours' (their prev/next links), its categories' and tags' listings, its day and month, the
+site-wide listings — and marks just those stale, now and again when the transaction commits (a
+page rebuilt in between from the old rows is not kept).
+"""
+import datetime
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from . import cache, search
+from .jekyll.dates import SITE_TZ
+from .signals import categories_renamed, posts_changed
+
+NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
+KEY_FIELDS = ("published_at", "status", "source_path")
+TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
+
+
+# --- marking stale ------------------------------------------------------------------------------
+class _Pending:
+    """The stamps touched in one transaction, marked stale again when it commits."""
+
+    def __init__(self):
+        self.names = set()
+
+    def __call__(self):
+        cache.mark_stale(self.names)
+
+
+def mark(names):
+    names = set(names)
+    if not names:
+        return
+    cache.mark_stale(names)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    pending = getattr(connection, "_finews_pending", None)
+    # A pending set whose callback a rollback discarded is not reused.
+    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
+        pending = connection._finews_pending = _Pending()
+        transaction.on_commit(pending)
+    pending.names |= names
+
+
+# --- which stamps a change touches --------------------------------------------------------------
+def _day_stamps(moments):
+    names = set()
+    for moment in moments:
+        day = timezone.localtime(moment, SITE_TZ).date()
+        names |= {f"day:{day.isoformat()}", f"month:{day:%Y-%m}"}
+    return names
+
+
+def _days_changed(moments, ids):
+    """Whether a day these posts are (or were) on may have gained its first or lost its last
+    visible post (which changes every day page's nearest-day links): one index seek a day."""
+    from .models import Post
+
+    for day in {timezone.localtime(moment, SITE_TZ).date() for moment in moments}:
+        start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
+        others = Post.objects.published().filter(published_at__gte=start,
+                                                  published_at__lt=start + datetime.timedelta(days=1))
+        if not others.exclude(pk__in=ids).exists():
+            return True
+    return False
+
+
+def _neighbours(category_id, moments):
+    """Stamps of the articles whose prev/next links in this category may change when posts at
+    ``moments`` change: those between the earliest and latest of them, and the nearest on each
+    side."""
+    from .models import PostCategory
+
+    links = PostCategory.objects.filter(category_id=category_id)
+    low, high = min(moments), max(moments)
+    ids = list(links.filter(published_at__gte=low, published_at__lte=high)
+               .values_list("post_id", flat=True)[: NEIGHBOUR_RANGE + 1])
+    if len(ids) > NEIGHBOUR_RANGE:
+        return {"articles"}
+    ids += links.live().filter(published_at__lt=low).newest_first().values_list("post_id", flat=True)[:1]
+    ids += links.live().filter(published_at__gt=high).order_by("published_at", "source_path").values_list(
+        "post_id", flat=True)[:1]
+    return {f"post:{pk}" for pk in ids}
+
+
+def post_stamps(ids, earlier=()):
+    """Stamps touched by a change to the posts ``ids`` (as they are now) that were at the times
+    ``earlier`` before it."""
+    from .models import Post, PostCategory, TaggedPost
+
+    ids = list(ids)
+    if not ids:
+        return set()
+    moments = list(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True)) + list(earlier)
+    names = {"site", *(f"post:{pk}" for pk in ids)} | _day_stamps(moments)
+    by_category = {}
+    for category_id, moment in PostCategory.objects.filter(post_id__in=ids).values_list("category_id", "published_at"):
+        by_category.setdefault(category_id, []).append(moment)
+    for category_id, found in by_category.items():
+        names |= {f"cat:{category_id}"} | _neighbours(category_id, found + list(earlier))
+    names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
+              .values_list("tag_id", flat=True).distinct()}
+    if moments and _days_changed(moments, ids):
+        names.add("days")
+    return names
+
+
+# --- the shared step ------------------------------------------------------------------------------
+def after_write(posts, previous=None, reindex=True, sync_links=False):
+    """What follows a write of ``posts`` (saved ``Post`` objects), whoever wrote them: the search
+    index, legacy addresses, link sort keys and the page cache. ``previous`` maps a post id to
+    the ``url_path`` and ``published_at`` it had before."""
+    from .models import LegacyURL, Post
+
+    previous = previous or {}
+    if reindex:
+        search.index_posts(posts)
+    if sync_links:
+        Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
+    for post in posts:
+        old_url = previous.get(post.pk, {}).get("url_path")
+        if old_url and old_url != post.url_path:
+            LegacyURL.objects.point([old_url], post)
+    LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
+    earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
+    mark(post_stamps([post.pk for post in posts], earlier))
+
+
+# --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
+def post_saved(sender, instance, created, update_fields=None, **kwargs):
+    changed = set(instance.changed_fields()) if not created else None
+    loaded = getattr(instance, "_loaded", {})
+    previous = {instance.pk: {k: loaded.get(k) for k in ("url_path", "published_at")}} if loaded else None
+    after_write(
+        [instance], previous,
+        reindex=created or not loaded or bool(TEXT_FIELDS & changed),
+        sync_links=not created and bool(changed & set(KEY_FIELDS)))
+
+
+def post_deleted(sender, instance, **kwargs):
+    search.remove_posts([instance.pk])
+    names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
+    if _days_changed([instance.published_at], [instance.pk]):
+        names.add("days")
+    mark(names)
+
+
+def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, **kwargs):
+    from .models import Post
+
+    if posts is not None or previous or reindex:
+        if posts is None:
+            posts = list(Post.objects.filter(pk__in=ids).only("pk", "url_path", "title", "summary", "body_html"))
+        after_write(posts, previous, reindex=reindex)
+    else:
+        mark(post_stamps(ids))
+
+
+def link_written(sender, instance, **kwargs):
+    """A category or tag link saved or deleted one by one (``link.save()``, ``.delete()``,
+    ``remove()``, ``clear()``, a cascade)."""
+    names = {"site", f"post:{instance.__dict__[type(instance).post_attname]}"}
+    names |= _day_stamps([instance.published_at])
+    if hasattr(instance, "category_id"):
+        names |= {f"cat:{instance.category_id}"} | _neighbours(instance.category_id, [instance.published_at])
+    else:
+        names.add(f"tag:{instance.tag_id}")
+    mark(names)
+
+
+def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """``post.tags.add()``, ``post.categories.add()``, ``category.posts.add()`` (bulk inserts send
+    no ``post_save``); removals arrive as link deletes."""
+    if action != "post_add" or not pk_set:
+        return
+    mark(post_stamps(pk_set if reverse else [instance.pk]))
+
+
+def category_saved(sender, instance, created, **kwargs):
+    mark({"site"} if created else {"site", f"cat:{instance.pk}", f"catname:{instance.pk}"})
+
+
+def category_deleted(sender, instance, **kwargs):
+    mark({"site", f"cat:{instance.pk}", f"catname:{instance.pk}"})
+
+
+def categories_renamed_in_bulk(sender, ids, **kwargs):
+    mark({"site", *(f"cat:{pk}" for pk in ids), *(f"catname:{pk}" for pk in ids)})
+
+
+def tag_written(sender, instance, **kwargs):
+    mark({"site", f"tag:{instance.pk}", f"tagname:{instance.pk}"})
+
+
+def connect():
+    """Connect every receiver to its sender (called once, from ``NewsConfig.ready()``)."""
+    from taggit.models import Tag
+
+    from .models import Category, Post, PostCategory, TaggedPost
+
+    def on(signal, receiver, sender):
+        signal.connect(receiver, sender=sender, dispatch_uid=f"finews:{receiver.__name__}:{sender.__name__}")
+
+    on(post_save, post_saved, Post)
+    on(post_delete, post_deleted, Post)
+    on(posts_changed, posts_changed_in_bulk, Post)
+    for link in (PostCategory, TaggedPost):
+        on(post_save, link_written, link)
+        on(post_delete, link_written, link)
+        on(m2m_changed, relation_changed, link)
+    on(post_save, category_saved, Category)
+    on(post_delete, category_deleted, Category)
+    on(categories_renamed, categories_renamed_in_bulk, Category)
+    on(post_save, tag_written, Tag)
+    on(post_delete, tag_written, Tag)
