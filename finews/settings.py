@@ -156,6 +156,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "finews",
+            # A page is a few keys (entry, bodies, stamps): Django's default 300 keeps ~50 pages.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 

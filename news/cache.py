@@ -10,9 +10,10 @@ while every one of them is unchanged. A change *deletes* its stamps (news/change
 caller of :func:`mark_stale`), so exactly the pages that show it are rebuilt; every other page
 stays a hit. Deleting works even when Redis is full and refuses writes (``noeviction``), and an
 evicted stamp only makes its pages stale: the cache can lose anything and never serve a page
-older than a change. Tokens a page depends on are read *before* the page's rows are, so a change
-that commits during a build still makes that copy stale. A page whose stamps were not known
-before it was built (its first build) is kept for one second only.
+older than a change. A change that commits while a page is being built must still make that copy
+stale: the page's tokens are read before its rows when its stamps are known from an earlier
+build, and otherwise a counter of changes (bumped before stamps are deleted) tells whether any
+change landed during the build; if one did, the copy is kept for one second only.
 
 When a page is stale, one worker rebuilds it (a short lock) while the others serve the previous
 copy; on a cold cache the others wait for that build. Pages carry an ETag; a conditional request
@@ -33,9 +34,10 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 EPOCH = "all"  # every page depends on it: deleted when Redis comes back from an outage
+CHANGES_KEY = "finews:changes"
 REBUILD_LOCK_SECONDS = 30
 COLD_WAIT_SECONDS = 5.0
-FIRST_BUILD_SECONDS = 1.0
+FIRST_BUILD_SECONDS = 1.0  # a copy built while a change landed, its stamps not known before
 KEPT_HEADERS = {"content-type", "x-robots-tag", "content-language"}
 
 _building = contextvars.ContextVar("finews_page_stamps", default=None)
@@ -64,8 +66,13 @@ def depends_on(*names):
 def mark_stale(names):
     """Every page depending on one of ``names`` is stale from now on. Only the after-write step
     (news/changes.py) calls this."""
-    if names:
-        cache.delete_many([stamp_key(name) for name in names])
+    if not names:
+        return
+    try:
+        cache.incr(CHANGES_KEY)  # first: a build that read a stamp before its deletion sees this
+    except ValueError:
+        cache.set(CHANGES_KEY, secrets.randbelow(2**62), None)
+    cache.delete_many([stamp_key(name) for name in names])
 
 
 def stale_everything():
@@ -207,14 +214,15 @@ def _wait_for_build(request, key):
     return None
 
 
-def _store(request, key, response, hint, before, used):
+def _store(request, key, response, hint, before, used, changes_before):
     """Keep a built page: with the tokens read before it was built when they cover every stamp
-    it used; otherwise (its first build) for a second, and remember its stamps for the next."""
+    it used; otherwise with the tokens as they are now, for as long as usual if no change landed
+    while it was built (the change counter did not move), else for a second."""
     if not set(used) <= set(hint) or any(before.get(name) is None for name in used):
         cache.set(key + ":stamps", sorted(used), settings.FINEWS_PAGE_KEEP_SECONDS)
-        tokens, lifetime = current_tokens(used), FIRST_BUILD_SECONDS
-        if any(token is None for token in tokens.values()):
-            tokens = ensure_tokens(used)
+        tokens = ensure_tokens(used)
+        quiet = changes_before is not None and cache.get(CHANGES_KEY) == changes_before
+        lifetime = settings.FINEWS_CACHE_SECONDS if quiet else FIRST_BUILD_SECONDS
     else:
         tokens, lifetime = {name: before[name] for name in used}, settings.FINEWS_CACHE_SECONDS
     entry, bodies = build_entry(response, tokens, lifetime)
@@ -242,8 +250,9 @@ def _may_keep_variant(request, key):
 def serve_cached(request, key, build):
     """The page at ``key`` from the cache, rebuilt by ``build()`` when stale. A response other
     than a plain 200 (404, redirect) is returned as it is and not kept."""
-    found = cache.get_many([key, key + ":stamps"])
+    found = cache.get_many([key, key + ":stamps", CHANGES_KEY])
     entry, hint = found.get(key), found.get(key + ":stamps") or []
+    changes_before = found.get(CHANGES_KEY)
     locked = cache.add(key + ":lock", 1, REBUILD_LOCK_SECONDS) if entry is None else False
     if entry is not None:
         if is_current(entry["stamps"], entry["until"]):
@@ -272,7 +281,9 @@ def serve_cached(request, key, build):
             _building.reset(marker)
         if response.status_code != 200 or response.streaming:
             return response
-        entry, bodies = _store(request, key, response, wanted, before, used)
+        if changes_before is None:
+            cache.add(CHANGES_KEY, 0, None)
+        entry, bodies = _store(request, key, response, wanted, before, used, changes_before)
     finally:
         if locked:
             cache.delete(key + ":lock")
