@@ -68,7 +68,7 @@ class Cluster:
         nginx_dir = self.workdir / "nginx"
         nginx_dir.mkdir(exist_ok=True)
         conf = (ROOT / "deploy" / "nginx.conf.in").read_text().format(
-            listen=f"127.0.0.1:{self.port}", prefix=nginx_dir, cache_dir=nginx_dir / "cache",
+            listen=f"127.0.0.1:{self.port}", server_names="127.0.0.1 localhost", prefix=nginx_dir, cache_dir=nginx_dir / "cache",
             static_root=self.workdir / "static",
             upstreams="\n        ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in self.app_ports))
         (nginx_dir / "nginx.conf").write_text(conf)

@@ -1,6 +1,7 @@
 """Production, for real: deploy/cluster.py starts two gunicorn app servers, the job worker and
 nginx on loopback ports against a throwaway PostgreSQL database and the machine's Redis, and an
 editor and a scraper use it over HTTP (DEBUG off, production settings)."""
+import http.client
 import re
 import shutil
 import socket
@@ -148,7 +149,10 @@ def test_upload_on_one_server_confirm_on_the_other_api_everywhere_and_one_server
     status, _, headers = reader.get(front + css)
     assert status == 200 and "immutable" in headers["Cache-Control"]
     reader.get(front + "/emnews/")
-    assert reader.get(front + "/emnews/")[2]["X-Cache"] == "HIT"
+    assert reader.get(front + "/emnews/")[2]["X-Proxy-Cache"] == "HIT"
+    # A forged Host is closed unanswered; the feed carries only the configured origin.
+    with pytest.raises((urllib.error.URLError, ConnectionError, http.client.RemoteDisconnected)):
+        urllib.request.urlopen(urllib.request.Request(front + "/feed.xml", headers={"Host": "evil.example:1"}), timeout=5)
 
     # One app server dies: the site still answers through nginx, cached pages and built ones alike.
     cluster.kill("app-a")
