@@ -1,0 +1,166 @@
+"""Readers while a scraper writes: home and article req/s with and without one API write a
+second, side by side in one run, on gunicorn (two workers) with a private redis-server; the
+articles' cache hit ratio under writes; and how long a post takes to show on home.
+
+    .venv/bin/python bench/write_load_bench.py [--posts 10000] [--sources 2000] [--seconds 10] [--rounds 2]
+
+Fills a SQLite file with bench/fill.py's generated site (or uses DATABASE_URL when set, already
+filled). Requests come from threads in this process over keep-alive connections, straight to the
+app servers (no nginx microcache in between: this measures the page cache, not nginx's).
+"""
+import argparse
+import collections
+import http.client
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.fill import fill, setup_django  # noqa: E402
+from tests.live import PrivateRedis, Site  # noqa: E402
+
+POST = "---\ntitle: {title}\ndate: 2026-11-02 0{hour}:{minute:02d}:{second:02d} +0800\ncategories: {key}\ntags: {tag}\n---\n正文。"
+
+
+def load(port, paths, seconds, threads=6):
+    """Requests answered in ``seconds`` by ``threads`` keep-alive clients, and X-Cache counts."""
+    stop = time.monotonic() + seconds
+    counts = collections.Counter()
+    lock = threading.Lock()
+
+    def worker(seed):
+        rng = random.Random(seed)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        done, seen = 0, collections.Counter()
+        while time.monotonic() < stop:
+            connection.request("GET", rng.choice(paths), headers={"Accept-Encoding": "gzip"})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            done += 1
+            seen[response.getheader("X-Cache", "-")] += 1
+        with lock:
+            counts["requests"] += done
+            counts.update(seen)
+
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return counts["requests"] / seconds, counts
+
+
+class Writer(threading.Thread):
+    """One new post a second through the ingestion API, into a random source."""
+
+    def __init__(self, port, key, sources):
+        super().__init__(daemon=True)
+        self.port, self.key, self.sources = port, key, sources
+        self.running = True
+        self.written = 0
+
+    def run(self):
+        rng = random.Random(5)
+        while self.running:
+            started = time.monotonic()
+            category, tag = rng.choice(self.sources)
+            n = self.written = self.written + 1
+            content = POST.format(title=f"压测快讯{n}", hour=n // 3600 % 10, minute=n // 60 % 60, second=n % 60,
+                                  key=category, tag=tag)
+            body = json.dumps({"path": f"_posts/2026-11-02-load{n}.md", "content": content})
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            connection.request("POST", "/api/posts/", body, {"Authorization": f"Bearer {self.key}",
+                                                              "Content-Type": "application/json"})
+            assert connection.getresponse().status in (200, 201)
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+
+def time_to_publish(port, key, tries=10):
+    """Seconds from an API write's answer to the post on home, over ``tries`` posts."""
+    waits = []
+    for n in range(tries):
+        title = f"计时快讯{n}"
+        body = json.dumps({"path": f"_posts/2026-11-03-t{n}.md", "content": POST.format(
+            title=title, hour=1, minute=n, second=0, key="emnews", tag="东财滚动新闻").replace("2026-11-02", "2026-11-03")})
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/api/posts/", body, {"Authorization": f"Bearer {key}",
+                                                          "Content-Type": "application/json"})
+        assert connection.getresponse().status in (200, 201)
+        answered = time.monotonic()
+        while True:
+            connection.request("GET", "/")
+            response = connection.getresponse()
+            if title in response.read().decode():
+                break
+        waits.append(time.monotonic() - answered)
+    return statistics.median(waits), max(waits)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--sources", type=int, default=2_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="finews-writeload-"))
+    db = workdir / "site.sqlite3"
+    setup_django(str(db))
+    fill(args.posts, args.sources)
+    from news.models import Category, Post
+
+    sources = [(c.key, c.name) for c in Category.objects.exclude(key="emnews")[:500]]
+    articles = [urllib.parse.quote(p) for p in Post.objects.published().order_by("?").values_list("url_path", flat=True)[:2000]]
+    redis = PrivateRedis()
+    env = {"DEBUG": "0", "SECRET_KEY": os.environ["SECRET_KEY"], "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": f"{db}-static", "LOG_LEVEL": "ERROR",
+           "FINEWS_API_RATE_PER_MINUTE": "100000"}
+    if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    site = Site(workdir, redis.url, **env)
+    site.env["DATABASE_URL"] = env.get("DATABASE_URL", f"sqlite:///{db}")
+    try:
+        site.start()
+        key = site.manage("ingest_token", f"bench-{os.getpid()}").strip().splitlines()[-1]
+        warm = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
+        for path in ["/"] + articles:  # every page cached once before measuring
+            warm.request("GET", path)
+            warm.getresponse().read()
+        rows = []
+        for round_number in range(args.rounds):
+            for writes in (False, True):
+                writer = Writer(site.port, key, sources) if writes else None
+                if writer:
+                    writer.start()
+                home, _ = load(site.port, ["/"], args.seconds)
+                article, counts = load(site.port, articles, args.seconds)
+                if writer:
+                    writer.running = False
+                    writer.join()
+                hits = counts["HIT"] / max(1, counts["requests"])
+                rows.append((round_number, writes, home, article, hits))
+                print(f"round {round_number + 1} {'one write/s' if writes else 'no writes  '}: "
+                      f"home {home:7.1f} req/s  article {article:7.1f} req/s  article hits {hits:.1%}", flush=True)
+        for name, column in (("home", 2), ("article", 3)):
+            quiet = statistics.median(r[column] for r in rows if not r[1])
+            busy = statistics.median(r[column] for r in rows if r[1])
+            print(f"{name}: {busy:.1f} / {quiet:.1f} req/s = {busy / quiet:.2f}x under one write a second")
+        median, worst = time_to_publish(site.port, key)
+        print(f"time to publish on home after the API answers: median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms")
+    finally:
+        site.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()
