@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from bench.fill import fill, setup_django  # noqa: E402
 from tests.live import PrivateRedis, Site  # noqa: E402
 
-POST = "---\ntitle: {title}\ndate: 2026-11-02 0{hour}:{minute:02d}:{second:02d} +0800\ncategories: {key}\ntags: {tag}\n---\n正文。"
+POST = ("---\ntitle: {title}\ndate: 2026-11-02 0{hour}:{minute:02d}:{second:02d} +0800\n"
+        "categories: {key}\ntags: {tag}\n---\n正文。")
 
 
 def load(port, paths, seconds, threads=6):
