@@ -65,34 +65,30 @@ def _day_stamps(moments):
 
 def _days_changed(moments, ids):
     """Whether a day these posts are (or were) on may have gained its first or lost its last
-    visible post (which changes every day page's nearest-day links): one index seek a day."""
+    visible post (which changes every day page's nearest-day links). A day is looked at only
+    while it holds no more visible posts than were changed: one short index range a day."""
     from .models import Post
 
-    for day in {timezone.localtime(moment, SITE_TZ).date() for moment in moments}:
+    ids = set(ids)
+    for day in sorted({timezone.localtime(moment, SITE_TZ).date() for moment in moments}):
         start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
-        others = Post.objects.published().filter(published_at__gte=start,
-                                                  published_at__lt=start + datetime.timedelta(days=1))
-        if not others.exclude(pk__in=ids).exists():
+        seen = Post.objects.published().filter(
+            published_at__gte=start, published_at__lt=start + datetime.timedelta(days=1)
+        ).values_list("pk", flat=True)[: len(ids) + 1]
+        if set(seen) <= ids:
             return True
     return False
 
 
-def _neighbours(category_id, moments):
-    """Stamps of the articles whose prev/next links in this category may change when posts at
-    ``moments`` change: those between the earliest and latest of them, and the nearest on each
-    side."""
+def _neighbours(ranges):
+    """Stamps of the articles whose prev/next links may change when posts at these times change,
+    per category (``{category_id: [moments]}``): those between the earliest and latest of them,
+    and the nearest on each side; every article when that range is crowded."""
     from .models import PostCategory
 
-    links = PostCategory.objects.filter(category_id=category_id)
-    low, high = min(moments), max(moments)
-    ids = list(links.filter(published_at__gte=low, published_at__lte=high)
-               .values_list("post_id", flat=True)[: NEIGHBOUR_RANGE + 1])
-    if len(ids) > NEIGHBOUR_RANGE:
-        return {"articles"}
-    ids += links.live().filter(published_at__lt=low).newest_first().values_list("post_id", flat=True)[:1]
-    ids += links.live().filter(published_at__gt=high).order_by("published_at", "source_path").values_list(
-        "post_id", flat=True)[:1]
-    return {f"post:{pk}" for pk in ids}
+    ids, crowded = PostCategory.objects.around(
+        {category: (min(moments), max(moments)) for category, moments in ranges.items()}, NEIGHBOUR_RANGE)
+    return {f"post:{pk}" for pk in ids} | ({"articles"} if crowded else set())
 
 
 def post_stamps(ids, earlier=()):
@@ -108,8 +104,8 @@ def post_stamps(ids, earlier=()):
     by_category = {}
     for category_id, moment in PostCategory.objects.filter(post_id__in=ids).values_list("category_id", "published_at"):
         by_category.setdefault(category_id, []).append(moment)
-    for category_id, found in by_category.items():
-        names |= {f"cat:{category_id}"} | _neighbours(category_id, found + list(earlier))
+    names |= {f"cat:{category_id}" for category_id in by_category}
+    names |= _neighbours({category_id: found + list(earlier) for category_id, found in by_category.items()})
     names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
               .values_list("tag_id", flat=True).distinct()}
     if moments and _days_changed(moments, ids):
@@ -174,7 +170,7 @@ def link_written(sender, instance, **kwargs):
     names = {"site", f"post:{instance.__dict__[type(instance).post_attname]}"}
     names |= _day_stamps([instance.published_at])
     if hasattr(instance, "category_id"):
-        names |= {f"cat:{instance.category_id}"} | _neighbours(instance.category_id, [instance.published_at])
+        names |= {f"cat:{instance.category_id}"} | _neighbours({instance.category_id: [instance.published_at]})
     else:
         names.add(f"tag:{instance.tag_id}")
     mark(names)

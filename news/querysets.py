@@ -166,6 +166,38 @@ class LinkQuerySet(models.QuerySet):
         return self.filter(published_at__lte=link.published_at).exclude(
             published_at=link.published_at, source_path__gte=link.source_path).newest_first()
 
+    def around(self, ranges, limit, now=None):
+        """For ``ranges`` (``{category_id: (low, high)}``, a category link table only): ``(post
+        ids, crowded)`` — the links of each category dated from ``low`` to ``high`` and the nearest
+        live one on each side, and the categories with more than ``limit`` links in range. Three
+        index seeks a category, sent as one statement per 150 categories (the write path asks this
+        for every batch an import writes)."""
+        connection = connections[self.db]
+        adapt = connection.ops.adapt_datetimefield_value
+        table, now = self.model._meta.db_table, adapt(now or timezone.now())
+        live = "is_published AND published_at <= %s"
+        ids, crowded, items = [], set(), list(ranges.items())
+        for start in range(0, len(items), 150):
+            parts, params = [], []
+            for n, (category, (low, high)) in enumerate(items[start:start + 150]):
+                low, high = adapt(low), adapt(high)
+                select = f"SELECT * FROM (SELECT %s AS kind, category_id, post_id FROM {table} WHERE category_id = %s"
+                parts += [
+                    f"{select} AND published_at >= %s AND published_at <= %s LIMIT {limit + 1}) r{n}",
+                    f"{select} AND {live} AND published_at < %s ORDER BY published_at DESC, source_path DESC LIMIT 1) o{n}",
+                    f"{select} AND {live} AND published_at > %s ORDER BY published_at, source_path LIMIT 1) n{n}"]
+                params += ["r", category, low, high, "s", category, now, low, "s", category, now, high]
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), params)
+                rows = cursor.fetchall()
+            in_range = {}
+            for kind, category, post in rows:
+                ids.append(post)
+                if kind == "r":
+                    in_range[category] = in_range.get(category, 0) + 1
+            crowded |= {category for category, count in in_range.items() if count > limit}
+        return ids, crowded
+
     def after(self, link):
         """Links newer than ``link`` (the next-newer post first)."""
         return self.filter(

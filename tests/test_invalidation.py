@@ -112,3 +112,15 @@ def test_a_renamed_source_or_tag_shows_on_its_articles(client, site):
     tag.name = "又一个名字"
     tag.save()
     assert "又一个名字" in read(client, post.url_path)[1]
+
+
+def test_a_change_spanning_a_crowded_range_makes_every_article_stale(client, monkeypatch):
+    from news import changes
+
+    newsroom.build()
+    monkeypatch.setattr(changes, "NEIGHBOUR_RANGE", 2)
+    far = Post.objects.get(title="无关0-0")
+    client.get(far.url_path)
+    assert client.get(far.url_path)["X-Cache"] == "HIT"
+    Post.objects.filter(title__startswith="目标").set_status(Post.Status.DRAFT)  # four posts in tgt
+    assert client.get(far.url_path)["X-Cache"] == "MISS"
