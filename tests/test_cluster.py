@@ -17,6 +17,8 @@ import pytest
 
 from deploy.cluster import ROOT, Cluster
 
+from .live import PrivateRedis
+
 GOOD = "---\ntitle: {title}\ndate: 2022-02-17 17:38:20 +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文"
 
 
@@ -29,8 +31,8 @@ def reachable(port):
 
 
 pytestmark = pytest.mark.skipif(
-    not (shutil.which("nginx") and reachable(5432) and reachable(6379)),
-    reason="needs nginx (Debian nginx-light), PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
+    not (shutil.which("nginx") and reachable(5432) and PrivateRedis.available),
+    reason="needs nginx (Debian nginx-light), PostgreSQL on 127.0.0.1:5432 and redis-server")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -91,8 +93,9 @@ def cluster(tmp_path):
     name = f"finews_cluster_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": "redis://127.0.0.1:6379/13",
-           "CACHE_KEY_PREFIX": f"cluster-{uuid.uuid4().hex[:6]}", "SECRET_KEY": "cluster-test-" + "k" * 50,
+    redis = PrivateRedis()
+    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": redis.url,
+           "SECRET_KEY": "cluster-test-" + "k" * 50,
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
            "CONN_MAX_AGE": "0"}
     running = Cluster(tmp_path / "cluster", env=env)
@@ -100,6 +103,7 @@ def cluster(tmp_path):
         yield running.start()
     finally:
         running.stop()
+        redis.stop()
         with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
