@@ -1,12 +1,14 @@
 """Fill a database with generated posts fast, for the page and admin benchmarks.
 
 These benchmarks measure serving, so posts go in with the write path's bulk methods (the link
-tables fill their own sort keys; bodies are rendered by ``render_body``, 50 distinct ones reused)
-rather than through the importer's file parsing. Shaped like the
+tables fill their own sort keys, the database's triggers keep the counts; bodies are rendered by
+``render_body``, 50 distinct ones reused, and their search tokens computed once each) rather than
+through the importer's file parsing. The search index is filled as the posts go in. Shaped like the
 old site: one big rolling-news source (a third of the posts) and ~2,000 smaller sources, each with
 its ``<name>新闻`` tag, Chinese titles and bodies.
 """
 import datetime
+import multiprocessing
 import os
 import random
 import sys
@@ -50,16 +52,17 @@ def setup_django(db_path):
     call_command("collectstatic", "--noinput", verbosity=0)
 
 
-def fill(posts, sources, seed=11):
+def fill(posts, sources, seed=11, workers=None):
+    """Fill the database up to ``posts`` posts over ``sources`` sources. On PostgreSQL two
+    processes write batches side by side (each batch one transaction); SQLite takes one writer."""
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection
     from taggit.models import Tag
 
-    from news.demo import DETAILS, SUBJECTS, VERBS, make_body, make_sources
-    from news.jekyll.dates import SITE_TZ
+    from news import search
+    from news.demo import make_body, make_sources
     from news.jekyll.post import render_body
-    from news.jekyll.urls import post_url
-    from news.models import Category, Post, PostCategory, TaggedPost
+    from news.models import Category, Post
 
     call_command("migrate", verbosity=0)
     if Post.objects.count() >= posts:
@@ -73,35 +76,76 @@ def fill(posts, sources, seed=11):
     tags = Tag.objects.bulk_create(
         [Tag(name=f"{name}新闻" if i else "东财滚动新闻", slug=f"t{i}") for i, (_, name) in enumerate(table)])
     bodies = [make_body(rng, 1500) for _ in range(50)]
-    rendered = [render_body(body, "x.md")[0] for body in bodies]
-    end = datetime.datetime(2026, 11, 1, tzinfo=SITE_TZ)
-    batch = 5000
-    for start in range(0, posts, batch):
-        rows = []
-        for number in range(start, min(start + batch, posts)):
-            index = 0 if number % 3 == 0 else rng.randrange(1, len(table))
-            moment = end - datetime.timedelta(seconds=number * 37 + rng.randint(0, 30))
-            slug = f"{moment:%Y%m%d}{number:010d}"
-            title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(DETAILS)[:18]}"
-            body = rng.randrange(len(bodies))
-            rows.append((index, Post(
-                title=title, slug=slug, published_at=moment,
-                url_path=post_url([table[index][0]], moment.date(), slug),
-                body_markdown=bodies[body], body_html=rendered[body],
-                source_path=f"_posts/{moment:%Y-%m-%d}-{slug}.md",
-                source_url=f"http://finance.example.com/{slug}.html",
-            )))
-        with transaction.atomic():
-            Post.objects.bulk_create([post for _, post in rows], batch_size=1000)
-            PostCategory.objects.bulk_create(
-                [PostCategory(post=p, category=categories[i], position=0) for i, p in rows], batch_size=2000)
-            TaggedPost.objects.bulk_create(
-                [TaggedPost(content_object=p, tag=tags[i], position=0) for i, p in rows], batch_size=2000)
-    from django.db import connection
-
+    shared = {"keys": [key for key, _ in table], "categories": [c.pk for c in categories],
+              "tags": [t.pk for t in tags], "bodies": [(body, render_body(body, "x.md")[0]) for body in bodies]}
+    workers = workers or (2 if connection.vendor == "postgresql" else 1)
+    batches = [(start, min(start + BATCH, posts), seed) for start in range(0, posts, BATCH)]
+    with search.bulk_load():
+        if workers == 1:
+            _init_worker(shared, None)
+            done = sum(map(_fill_batch, batches))
+        else:
+            connection.close()  # the workers open their own
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(workers, _init_worker, (shared, os.environ.get("DATABASE_URL"))) as pool:
+                done = sum(pool.imap_unordered(_fill_batch, batches))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"filled {posts} posts, {sources} sources in {time.perf_counter() - started:.1f} s")
+    elapsed = time.perf_counter() - started
+    print(f"filled {done} posts, {sources} sources in {elapsed:.1f} s ({done / elapsed:,.0f} posts/s)", flush=True)
+
+
+BATCH = 5000
+_shared = {}
+
+
+def _init_worker(shared, database_url):
+    if database_url is not None:  # a spawned process: Django set up like its parent
+        import django
+
+        django.setup()
+    from news.search.tokens import document_tokens
+
+    _shared.update(shared, body_tokens=[document_tokens("", "", html) for _, html in shared["bodies"]])
+
+
+def _fill_batch(batch):
+    """Posts number ``start`` to ``end`` (their content depends on the seed and ``start`` only)."""
+    from django.db import transaction
+
+    from news import search
+    from news.demo import DETAILS, SUBJECTS, VERBS
+    from news.jekyll.dates import SITE_TZ
+    from news.jekyll.urls import post_url
+    from news.models import Post, PostCategory, TaggedPost
+    from news.search.tokens import tokens
+
+    start, end, seed = batch
+    rng = random.Random(seed * 1_000_003 + start)
+    keys, bodies = _shared["keys"], _shared["bodies"]
+    newest = datetime.datetime(2026, 11, 1, tzinfo=SITE_TZ)
+    rows = []
+    for number in range(start, end):
+        index = 0 if number % 3 == 0 else rng.randrange(1, len(keys))
+        moment = newest - datetime.timedelta(seconds=number * 37 + rng.randint(0, 30))
+        slug = f"{moment:%Y%m%d}{number:010d}"
+        title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(DETAILS)[:18]}"
+        body = rng.randrange(len(bodies))
+        rows.append((index, body, Post(
+            title=title, slug=slug, published_at=moment, url_path=post_url([keys[index]], moment.date(), slug),
+            body_markdown=bodies[body][0], body_html=bodies[body][1],
+            source_path=f"_posts/{moment:%Y-%m-%d}-{slug}.md", source_url=f"http://finance.example.com/{slug}.html",
+        )))
+    with transaction.atomic():
+        Post.objects.bulk_create([post for _, _, post in rows], batch_size=1000)
+        PostCategory.objects.bulk_create(
+            [PostCategory(post=p, category_id=_shared["categories"][i], position=0) for i, _, p in rows],
+            batch_size=2000)
+        TaggedPost.objects.bulk_create(
+            [TaggedPost(content_object=p, tag_id=_shared["tags"][i], position=0) for i, _, p in rows],
+            batch_size=2000)
+        search.index_documents([(p.pk, tokens(p.title) + _shared["body_tokens"][b]) for _, b, p in rows])
+    return len(rows)
 
 
 def timed(function, repeat):

@@ -6,13 +6,15 @@ deleted; readers' and editors' searches call :func:`search`. ``manage.py rebuild
 refills it. Which database does the matching is the backend's business (news/search/backends.py):
 a dedicated engine could take over by implementing the same four calls.
 """
+import contextlib
+
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from .backends import BACKENDS
 from .tokens import QueryError, document_tokens, query_terms
 
-__all__ = ["QueryError", "index_posts", "remove_posts", "search", "rebuild", "create_index", "drop_index"]
+__all__ = ["QueryError", "index_posts", "index_documents", "remove_posts", "search", "rebuild", "create_index", "drop_index"]
 
 
 def _backend(using=None):
@@ -21,7 +23,12 @@ def _backend(using=None):
 
 def index_posts(posts):
     """(Re)index ``posts`` (objects with ``pk``, ``title``, ``summary`` and ``body_html``)."""
-    documents = [(post.pk, document_tokens(post.title, post.summary, post.body_html)) for post in posts]
+    index_documents([(post.pk, document_tokens(post.title, post.summary, post.body_html)) for post in posts])
+
+
+def index_documents(documents):
+    """(Re)index ``[(post id, tokens)]`` whose tokens are ``document_tokens()`` of the post
+    (for a writer that already has them, e.g. many posts sharing one body)."""
     if documents:
         with connection.cursor() as cursor:
             _backend().store(cursor, documents)
@@ -54,6 +61,20 @@ def rebuild(posts, batch=1000):
             return done
         index_posts(chunk)
         done, last = done + len(chunk), chunk[-1].pk
+
+
+@contextlib.contextmanager
+def bulk_load():
+    """For a writer loading very many posts into a site nobody reads yet (bench/fill.py): the
+    index's lookup structure is set aside while documents are stored and built once at the end."""
+    before, after = _backend().bulk_sql
+    with connection.cursor() as cursor:
+        for statement in before:
+            cursor.execute(statement)
+    yield
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in after:
+            cursor.execute(statement)
 
 
 def create_index(schema_editor):
