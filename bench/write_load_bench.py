@@ -3,10 +3,13 @@ second, side by side in one run, on gunicorn (two workers) with a private redis-
 articles' cache hit ratio under writes; and how long a post takes to show on home.
 
     .venv/bin/python bench/write_load_bench.py [--posts 10000] [--sources 2000] [--seconds 10] [--rounds 2]
+    DATABASE_URL=postgres://… .venv/bin/python bench/write_load_bench.py --posts 1000000 --cluster
 
-Fills a SQLite file with bench/fill.py's generated site (or uses DATABASE_URL when set, already
-filled). Requests come from threads in this process over keep-alive connections, straight to the
-app servers (no nginx microcache in between: this measures the page cache, not nginx's).
+Fills a SQLite file with bench/fill.py's generated site, or the database at DATABASE_URL (filled
+up to --posts if it holds fewer). Requests come from threads in this process over keep-alive
+connections, straight to the app servers (no nginx microcache in between: this measures the page
+cache, not nginx's). With --cluster (PostgreSQL): two app servers, the worker and nginx from
+deploy/cluster.py, measured through nginx and then on one app server directly.
 """
 import argparse
 import collections
@@ -113,54 +116,78 @@ def main():
     parser.add_argument("--sources", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cluster", action="store_true",
+                        help="two app servers behind nginx (deploy/cluster.py); needs DATABASE_URL of PostgreSQL")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="finews-writeload-"))
     db = workdir / "site.sqlite3"
-    setup_django(str(db))
+    setup_django(str(db))  # DATABASE_URL, when set, wins
     fill(args.posts, args.sources)
     from news.models import Category, Post
 
     sources = [(c.key, c.name) for c in Category.objects.exclude(key="emnews")[:500]]
-    articles = [urllib.parse.quote(p) for p in Post.objects.published().order_by("?").values_list("url_path", flat=True)[:2000]]
+    newest = Post.objects.published().newest_first()
+    articles = [urllib.parse.quote(p) for p in newest.values_list("url_path", flat=True)[:50_000:25]]
     redis = PrivateRedis()
-    env = {"DEBUG": "0", "SECRET_KEY": os.environ["SECRET_KEY"], "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": f"{db}-static", "LOG_LEVEL": "ERROR",
-           "FINEWS_API_RATE_PER_MINUTE": "100000"}
-    if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    site = Site(workdir, redis.url, **env)
-    site.env["DATABASE_URL"] = env.get("DATABASE_URL", f"sqlite:///{db}")
+    env = {"DEBUG": "0", "SECRET_KEY": os.environ["SECRET_KEY"], "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "STATIC_ROOT": f"{db}-static",
+           "LOG_LEVEL": "ERROR", "FINEWS_API_RATE_PER_MINUTE": "100000", "REDIS_URL": redis.url,
+           "DATABASE_URL": os.environ["DATABASE_URL"]}
+    if args.cluster:
+        from deploy.cluster import Cluster
+
+        server = Cluster(workdir / "cluster", env=env)
+        targets = {"nginx": None, "app server": "app-a"}
+    else:
+        server = Site(workdir, redis.url, **env)
+        targets = {"app servers": None}
     try:
-        site.start()
-        key = site.manage("ingest_token", f"bench-{os.getpid()}").strip().splitlines()[-1]
-        warm = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
+        server.start()
+        ports = {name: int((server.url(which) if args.cluster else server.base).rsplit(":", 1)[1])
+                 for name, which in targets.items()}
+        manage = server.manage if not args.cluster else _manage(server)
+        key = manage("ingest_token", f"bench-{os.getpid()}").strip().splitlines()[-1]
+        port = next(iter(ports.values()))
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for path in ["/"] + articles:  # every page cached once before measuring
             warm.request("GET", path)
             warm.getresponse().read()
-        rows = []
-        for round_number in range(args.rounds):
-            for writes in (False, True):
-                writer = Writer(site.port, key, sources) if writes else None
-                if writer:
-                    writer.start()
-                home, _ = load(site.port, ["/"], args.seconds)
-                article, counts = load(site.port, articles, args.seconds)
-                if writer:
-                    writer.running = False
-                    writer.join()
-                hits = counts["HIT"] / max(1, counts["requests"])
-                rows.append((round_number, writes, home, article, hits))
-                print(f"round {round_number + 1} {'one write/s' if writes else 'no writes  '}: "
-                      f"home {home:7.1f} req/s  article {article:7.1f} req/s  article hits {hits:.1%}", flush=True)
-        for name, column in (("home", 2), ("article", 3)):
-            quiet = statistics.median(r[column] for r in rows if not r[1])
-            busy = statistics.median(r[column] for r in rows if r[1])
-            print(f"{name}: {busy:.1f} / {quiet:.1f} req/s = {busy / quiet:.2f}x under one write a second")
-        median, worst = time_to_publish(site.port, key)
+        for target, target_port in ports.items():
+            rows = []
+            for round_number in range(args.rounds):
+                for writes in (False, True):
+                    writer = Writer(port, key, sources) if writes else None
+                    if writer:
+                        writer.start()
+                    home, _ = load(target_port, ["/"], args.seconds)
+                    article, counts = load(target_port, articles, args.seconds)
+                    if writer:
+                        writer.running = False
+                        writer.join()
+                    hits = counts["HIT"] / max(1, counts["requests"])
+                    rows.append((writes, home, article, hits))
+                    print(f"{target}, round {round_number + 1}, {'one write/s' if writes else 'no writes  '}: "
+                          f"home {home:7.1f} req/s  article {article:7.1f} req/s  article X-Cache HIT {hits:.1%}",
+                          flush=True)
+            for name, column in (("home", 1), ("article", 2)):
+                quiet = statistics.median(r[column] for r in rows if not r[0])
+                busy = statistics.median(r[column] for r in rows if r[0])
+                print(f"{target}: {name} {busy:.1f} / {quiet:.1f} req/s = {busy / quiet:.2f}x under one write a second")
+        median, worst = time_to_publish(port, key)
         print(f"time to publish on home after the API answers: median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms")
     finally:
-        site.stop()
+        server.stop()
         redis.stop()
+
+
+def _manage(cluster):
+    import subprocess
+
+    def run(*args):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=cluster.env, check=True,
+                              capture_output=True, text=True).stdout
+
+    return run
 
 
 if __name__ == "__main__":
