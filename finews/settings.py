@@ -6,6 +6,7 @@ ALLOWED_HOSTS and usually DATABASE_URL and REDIS_URL; then ``manage.py check --d
 """
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -256,4 +257,8 @@ FINEWS_CACHE_VARIANTS = env_int("FINEWS_CACHE_VARIANTS", 1000)
 _first_host = next((h.lstrip(".") for h in ALLOWED_HOSTS if h not in ("*", "testserver")), "127.0.0.1")
 FINEWS_SITE_URL = os.environ.get(
     "FINEWS_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{_first_host}").rstrip("/")
+_origin = urlsplit(FINEWS_SITE_URL)
+if _origin.scheme not in ("http", "https") or not _origin.netloc or _origin.path or _origin.query:
+    raise ImproperlyConfigured(
+        f"FINEWS_SITE_URL must be the site's origin, like https://news.example.com, not {FINEWS_SITE_URL!r}.")
 FINEWS_SITE_TITLE = "金融消息"

@@ -31,6 +31,14 @@ def test_production_needs_a_secret_key(tmp_path):
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_site_origin_must_be_an_origin(tmp_path):
+    env = production_env(tmp_path)
+    for bad in ["news.example.com", "https://", "ftp://news.example.com", "https://news.example.com/news/"]:
+        result = manage("check", env={**env, "FINEWS_SITE_URL": bad}, check=False)
+        assert result.returncode != 0 and "FINEWS_SITE_URL must be the site's origin" in result.stderr, bad
+    assert manage("check", env={**env, "FINEWS_SITE_URL": "https://news.example.com:8443"}).returncode == 0
+
+
 def test_whitenoise_serves_hashed_static_files(tmp_path):
     env = production_env(tmp_path)
     manage("migrate", "--noinput", env=env)
