@@ -75,10 +75,6 @@ def mark_stale(names):
     cache.delete_many([stamp_key(name) for name in names])
 
 
-def stale_everything():
-    mark_stale([EPOCH])
-
-
 def current_tokens(names):
     """``{name: token or None}`` as the cache holds them now."""
     keys = {name: stamp_key(name) for name in names}
@@ -120,14 +116,14 @@ def fragments(items, build):
     for name, stamp in items.items():
         kept = found.get(keys[name])
         if kept is not None and None not in kept[0] and kept[0] == (tokens[EPOCH], tokens[stamp]):
-            result[name] = kept[2]
+            result[name] = kept[1]
         else:
             missing.append(name)
     if missing:
         fresh = ensure_tokens({EPOCH, *(items[name] for name in missing)})  # before reading rows
         built = build(missing)
         result.update(built)
-        kept = {keys[name]: ((fresh[EPOCH], fresh[items[name]]), None, html) for name, html in built.items()}
+        kept = {keys[name]: ((fresh[EPOCH], fresh[items[name]]), html) for name, html in built.items()}
         cache.set_many({key: value for key, value in kept.items() if None not in value[0]},
                        settings.FINEWS_PAGE_KEEP_SECONDS)
     return result

@@ -23,7 +23,6 @@ from .jekyll.dates import SITE_TZ
 from .signals import categories_renamed, posts_changed
 
 NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
-KEY_FIELDS = ("published_at", "status", "source_path")
 TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
 
 
@@ -136,13 +135,15 @@ def after_write(posts, previous=None, reindex=True, sync_links=False):
 
 # --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
 def post_saved(sender, instance, created, update_fields=None, **kwargs):
+    from .models import LINK_KEY_FIELDS
+
     changed = set(instance.changed_fields()) if not created else None
     loaded = getattr(instance, "_loaded", {})
     previous = {instance.pk: {k: loaded.get(k) for k in ("url_path", "published_at")}} if loaded else None
     after_write(
         [instance], previous,
         reindex=created or not loaded or bool(TEXT_FIELDS & changed),
-        sync_links=not created and bool(changed & set(KEY_FIELDS)))
+        sync_links=not created and bool(changed & set(LINK_KEY_FIELDS)))
 
 
 def post_deleted(sender, instance, **kwargs):

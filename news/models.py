@@ -301,7 +301,7 @@ class Post(models.Model):
         return True
 
 
-_KEY_FIELDS = ("published_at", "status", "source_path")
+LINK_KEY_FIELDS = ("published_at", "status", "source_path")  # what a link row copies
 
 
 class ListingLink(models.Model):
@@ -332,7 +332,7 @@ class ListingLink(models.Model):
                 or link.position is None}
         missing = need - {link.linked_post().pk for link in links if link.linked_post() is not None}
         if missing:
-            posts.update(Post.objects.only(*_KEY_FIELDS).in_bulk(missing))
+            posts.update(Post.objects.only(*LINK_KEY_FIELDS).in_bulk(missing))
         for link in links:
             post = link.linked_post()
             if post is None or post.pk is None:

@@ -22,7 +22,7 @@ from django.test import override_settings
 from news.models import Post
 
 from . import factories
-from .test_cache_redis import free_port
+from .live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
