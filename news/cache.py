@@ -64,15 +64,16 @@ def depends_on(*names):
 
 
 def mark_stale(names):
-    """Every page depending on one of ``names`` is stale from now on. Only the after-write step
-    (news/changes.py) calls this."""
+    """Every page depending on one of ``names`` is stale from now on; False when the cache could
+    not be reached to say so. Only the after-write step (news/changes.py) calls this."""
     if not names:
-        return
+        return True
     try:
         cache.incr(CHANGES_KEY)  # first: a build that read a stamp before its deletion sees this
     except ValueError:
         cache.set(CHANGES_KEY, secrets.randbelow(2**62), None)
     cache.delete_many([stamp_key(name) for name in names])
+    return not getattr(cache, "in_outage", lambda: False)()
 
 
 def current_tokens(names):

@@ -69,6 +69,10 @@ def _unavailable(*args, **kwargs):
 class ResilientRedisCache(RedisCache):
     """``RedisCache`` whose failures are misses (see the module docstring)."""
 
+    def in_outage(self):
+        """Whether this process last found Redis unreachable (and has not reached it since)."""
+        return self._servers[0] in _retry_at
+
     def _recovered(self, location):
         """During an outage: False until the retry time; then the first thing Redis hears is that
         every page is stale, and when that works the outage is over."""

@@ -34,14 +34,31 @@ class _Pending:
         self.names = set()
 
     def __call__(self):
-        cache.mark_stale(self.names)
+        _tell_cache(self.names)
+
+
+def _tell_cache(names):
+    """Mark ``names`` stale. When the cache cannot be reached (Redis away or hanging), readers on
+    other servers would keep pages this change made stale once it is back: a job (news/tasks.py)
+    then marks every page stale as soon as it answers — once per outage per process."""
+    global _outage_reported
+    if cache.mark_stale(names):
+        _outage_reported = False
+    elif not _outage_reported:
+        from .tasks import mark_everything_stale
+
+        _outage_reported = True
+        mark_everything_stale.enqueue()
+
+
+_outage_reported = False
 
 
 def mark(names):
     names = set(names)
     if not names:
         return
-    cache.mark_stale(names)
+    _tell_cache(names)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return

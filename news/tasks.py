@@ -2,12 +2,15 @@
 import, checked first (a dry run), then run for real, on files staged in the database
 (news/staging.py). The web process only stages the upload and enqueues; it never parses or forks.
 The worker parses in spawned processes like ``import_posts`` (it is not a web process)."""
+import datetime
 import logging
 import tempfile
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
+from . import cache as page_cache
 from .importer import ImportBusy, Importer
 from .importing.find import collect_uploads
 from .models import ImportRun
@@ -73,6 +76,17 @@ def import_upload(upload_id):
     upload.state = StagedUpload.State.DONE
     upload.save(update_fields=["report", "state"])
     upload.forget_files()
+
+
+@task()
+def mark_everything_stale():
+    """A writer could not reach the cache to mark the pages its change made stale: as soon as the
+    cache answers, every cached page is marked stale (and rebuilt on its next request). Until
+    then the job asks again every two seconds."""
+    if page_cache.mark_stale([page_cache.EPOCH]):
+        log.warning("缓存恢复：停机期间的修改已使所有缓存页面失效")
+        return
+    mark_everything_stale.using(run_after=timezone.now() + datetime.timedelta(seconds=2)).enqueue()
 
 
 def _failed(upload, exc):

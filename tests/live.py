@@ -3,6 +3,7 @@ machine's Redis), and finews under gunicorn on a throwaway SQLite file, with an 
 import http.cookiejar
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,12 +46,20 @@ class PrivateRedis:
         wait_for_port(self.port)
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
+    def pause(self):
+        """Hang it, keeping its data (a network blip, not a restart)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def client(self):
         import redis
 
         return redis.Redis(port=self.port)
 
     def stop(self):
+        self.resume()
         self.process.terminate()
         self.process.wait(timeout=10)
 
@@ -63,7 +72,7 @@ class Site:
                     "REDIS_URL": redis_url, "CONN_MAX_AGE": "0", **env}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.server = None
+        self.server = self.worker = None
 
     def manage(self, *args):
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
@@ -72,6 +81,12 @@ class Site:
 
     def shell(self, code):
         return self.manage("shell", "-c", code)
+
+    def start_worker(self):
+        """The background-job worker, as production runs it."""
+        self.worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2",
+             "--queue-name", "*"], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start(self):
         self.manage("migrate", "--noinput")
@@ -82,9 +97,10 @@ class Site:
         return self
 
     def stop(self):
-        if self.server:
-            self.server.terminate()
-            self.server.wait(timeout=10)
+        for process in (self.server, self.worker):
+            if process:
+                process.terminate()
+                process.wait(timeout=10)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

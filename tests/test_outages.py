@@ -22,7 +22,7 @@ from django.test import override_settings
 from news.models import Post
 
 from . import factories
-from .live import free_port
+from .live import Client, PrivateRedis, Site, free_port, within
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,6 +118,36 @@ def test_a_change_made_while_redis_was_unreachable_shows_after_it_returns(own_re
     # The stale copy of generation N is still in Redis, but the first call that succeeds after
     # the outage bumps the generation, so it is not served as fresh.
     assert "断网时发布的" in client.get("/").content.decode()
+
+
+@pytest.mark.skipif(not PrivateRedis.available, reason="redis-server not installed")
+def test_a_change_made_while_redis_hung_reaches_every_server_when_it_answers(tmp_path):
+    """An import in its own process cannot mark pages stale while Redis hangs, and the app servers
+    never noticed the outage: the job it leaves marks every page stale once Redis answers."""
+    redis = PrivateRedis()
+    site = Site(tmp_path, redis.url)
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    post = "---\ntitle: {}\ndate: 2022-02-17 1{}:00:00 +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文"
+    (posts / "2022-02-17-old.md").write_text(post.format("旧闻", 0), "utf-8")
+    pages = ["/category/emnews.html", "/tag/东财滚动新闻/", "/2022/02/17/"]
+    try:
+        site.start()
+        site.start_worker()
+        site.manage("import_posts", str(tmp_path / "site"), "--quiet")
+        reader = Client(site.base)
+        for page in pages * 2:
+            assert "旧闻" in reader.get(page)[1]
+        assert all(reader.get(page)[2]["X-Cache"] == "HIT" for page in pages)
+        redis.pause()
+        (posts / "2022-02-17-new.md").write_text(post.format("停顿时导入的", 1), "utf-8")
+        site.manage("import_posts", str(tmp_path / "site"), "--quiet")
+        redis.resume()
+        for page in pages:
+            assert within(5.0, lambda page=page: "停顿时导入的" in reader.get(page)[1]), page
+    finally:
+        site.stop()
+        redis.stop()
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
