@@ -13,6 +13,7 @@ deploy/cluster.py, measured through nginx and then on one app server directly.
 """
 import argparse
 import collections
+import datetime
 import http.client
 import json
 import os
@@ -81,7 +82,7 @@ class Writer(threading.Thread):
             n = self.written = self.written + 1
             content = POST.format(title=f"压测快讯{n}", hour=n // 3600 % 10, minute=n // 60 % 60, second=n % 60,
                                   key=category, tag=tag)
-            body = json.dumps({"path": f"_posts/2026-11-02-load{n}.md", "content": content})
+            body = json.dumps({"path": f"_posts/2026-11-02-load{os.getpid()}-{n}.md", "content": content})
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             connection.request("POST", "/api/posts/", body, {"Authorization": f"Bearer {self.key}",
                                                               "Content-Type": "application/json"})
@@ -90,24 +91,32 @@ class Writer(threading.Thread):
 
 
 def time_to_publish(port, key, tries=10):
-    """Seconds from an API write's answer to the post on home, over ``tries`` posts."""
+    """Seconds from an API write's answer to the post on home, over ``tries`` posts (dated now:
+    each the newest of its source)."""
     waits = []
     for n in range(tries):
-        title = f"计时快讯{n}"
-        body = json.dumps({"path": f"_posts/2026-11-03-t{n}.md", "content": POST.format(
-            title=title, hour=1, minute=n, second=0, key="emnews", tag="东财滚动新闻").replace("2026-11-02", "2026-11-03")})
+        title = f"计时快讯{port}-{n}-{os.getpid()}"
+        moment = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8)))
+        content = (f"---\ntitle: {title}\ndate: {moment:%Y-%m-%d %H:%M:%S} +0800\ncategories: emnews\n"
+                   "tags: 东财滚动新闻\n---\n正文。")
+        body = json.dumps({"path": f"_posts/{moment:%Y-%m-%d}-t{port}-{n}-{os.getpid()}.md", "content": content})
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("POST", "/api/posts/", body, {"Authorization": f"Bearer {key}",
                                                           "Content-Type": "application/json"})
-        assert connection.getresponse().status in (200, 201)
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status in (200, 201), answer.status
         answered = time.monotonic()
-        while True:
-            connection.request("GET", "/")
-            response = connection.getresponse()
-            if title in response.read().decode():
-                break
+        while title not in _get(connection, "/"):
+            pass
         waits.append(time.monotonic() - answered)
+        time.sleep(1.1)  # the next post a second later: a newer time
     return statistics.median(waits), max(waits)
+
+
+def _get(connection, path):
+    connection.request("GET", path)
+    return connection.getresponse().read().decode()
 
 
 def main():
@@ -137,7 +146,7 @@ def main():
         from deploy.cluster import Cluster
 
         server = Cluster(workdir / "cluster", env=env)
-        targets = {"nginx": None, "app server": "app-a"}
+        targets = {"nginx": "nginx", "app server": "app-a"}
     else:
         server = Site(workdir, redis.url, **env)
         targets = {"app servers": None}
@@ -169,12 +178,14 @@ def main():
                     print(f"{target}, round {round_number + 1}, {'one write/s' if writes else 'no writes  '}: "
                           f"home {home:7.1f} req/s  article {article:7.1f} req/s  article X-Cache HIT {hits:.1%}",
                           flush=True)
-            for name, column in (("home", 1), ("article", 2)):
+            for name, column in (("home", 1), ("article", 2)) if rows else ():
                 quiet = statistics.median(r[column] for r in rows if not r[0])
                 busy = statistics.median(r[column] for r in rows if r[0])
                 print(f"{target}: {name} {busy:.1f} / {quiet:.1f} req/s = {busy / quiet:.2f}x under one write a second")
-        median, worst = time_to_publish(port, key)
-        print(f"time to publish on home after the API answers: median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms")
+        for target, target_port in ports.items():
+            median, worst = time_to_publish(target_port, key)
+            print(f"{target}: time to publish on home after the API answers: median {median * 1000:.0f} ms, "
+                  f"max {worst * 1000:.0f} ms")
     finally:
         server.stop()
         redis.stop()

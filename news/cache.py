@@ -194,6 +194,8 @@ def respond(request, key, entry, how, bodies=None):
     # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
     patch_cache_control(response, public=True, max_age=0, s_maxage=settings.FINEWS_PROXY_SECONDS)
     response["X-Cache"] = how
+    if how == "STALE":  # the old copy while the new one is built: no proxy keeps it (nginx reads this)
+        response["X-Accel-Expires"] = "0"
     response["Age"] = str(max(0, int(time.time() - entry["built"])))
     return response
 

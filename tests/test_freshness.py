@@ -89,8 +89,10 @@ def test_one_worker_rebuilds_while_the_others_serve_the_old_copy(cached_site, dj
     factories.post("新来的")  # the cached copy is stale now
     cache.add(key + ":lock", 1, 30)  # another worker is rebuilding it
     with django_assert_num_queries(0):
-        stale = cached_site.get("/emnews/").content.decode()
+        response = cached_site.get("/emnews/")
+    stale = response.content.decode()
     assert "旧闻" in stale and "新来的" not in stale
+    assert response["X-Cache"] == "STALE" and response["X-Accel-Expires"] == "0"  # no proxy keeps it
     cache.delete(key + ":lock")
     assert shows(cached_site, "/emnews/", "新来的")
 
