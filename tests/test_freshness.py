@@ -135,3 +135,19 @@ def test_a_revalidation_reads_no_page_body(cached_site):
     key = page_cache.page_key("page", "/")
     cache.delete_many([key + ":plain", key + ":gzip"])
     assert cached_site.get("/", HTTP_IF_NONE_MATCH=tag).status_code == 304  # answered from the small entry
+
+
+def test_a_cold_page_another_worker_is_building_is_waited_for(cached_site, monkeypatch, django_assert_num_queries):
+    key = page_cache.page_key("page", "/emnews/")
+    kept = cache.get_many([key, key + ":plain", key + ":gzip"])
+    cache.delete_many(list(kept))  # cold: nothing to serve meanwhile
+    cache.add(key + ":lock", 1, 30)  # another worker is building it ...
+
+    def other_worker_finishes(seconds):  # ... and finishes while this request waits
+        cache.set_many(kept)
+        cache.delete(key + ":lock")
+
+    monkeypatch.setattr(page_cache.time, "sleep", other_worker_finishes)
+    with django_assert_num_queries(0):  # not built a second time
+        response = cached_site.get("/emnews/")
+    assert response["X-Cache"] == "HIT" and "旧闻" in response.content.decode()

@@ -111,3 +111,4 @@ def test_a_write_in_another_process_reaches_readers_within_a_second(kind, live, 
         assert within(1.0, holds), (page, text, shown)
     for page in articles + categories:
         assert reader.get(page)[2]["X-Cache"] == "HIT", page
+
