@@ -19,7 +19,6 @@ class PostFeed(Feed):
     feed_type = Atom1Feed
     link = "/"
     subtitle = "金融消息：最新文章"
-    stamp = "site"
 
     def __call__(self, request, *args, **kwargs):
         return super().__call__(CanonicalRequest(request), *args, **kwargs)
@@ -28,7 +27,7 @@ class PostFeed(Feed):
         return settings.FINEWS_SITE_TITLE
 
     def get_object(self, request, *args, **kwargs):
-        cache.depends_on(self.stamp)
+        cache.depends_on("site")  # the newest posts of every source
         return None
 
     def posts(self, queryset):

@@ -219,67 +219,60 @@ class TagLinkQuerySet(LinkQuerySet):
         ).filter(first_at__isnull=False).order_by("first_at", "first_path", "first_position", "pk")
             .values_list("pk", "name"))
 
-    def home_sections(self, per_tag, now=None, tag_ids=None):
-        """The ``per_tag`` newest live posts of every tag, with the tags in Jekyll's ``site.tags``
-        order (where each tag's oldest post stands), in one query whatever the number of tags.
-
-        Both forms read a few index entries per tag, never the whole link table. ``tag_ids``
-        narrows it to those tags. Returns ``[(tag_id, tag_name, [(title, url_path), ...]), ...]``.
+    def home_sections(self, per_tag, tag_ids, now=None):
+        """The ``per_tag`` newest live posts of each of the tags ``tag_ids`` (their order is
+        ``home_order``'s), in one query whatever the number of tags; both forms read a few index
+        entries per tag, never the whole link table. Returns ``[(tag_id, tag_name, [(title,
+        url_path), ...]), ...]``.
         """
+        ids = [int(pk) for pk in tag_ids]
+        if not ids:
+            return []
         connection = connections[self.db]
         now = connection.ops.adapt_datetimefield_value(now or timezone.now())
         post_model = self.model._meta.get_field("content_object").related_model
         link, post, tag = (
             m._meta.db_table for m in (self.model, post_model, self.model.tag.field.related_model))
         live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
-        ids = [int(pk) for pk in tag_ids] if tag_ids is not None else None
-        only = f"WHERE t.id IN ({', '.join(['%s'] * len(ids))})" if ids else ("WHERE 1 = 0" if ids == [] else "")
+        only = f"t.id IN ({', '.join(['%s'] * len(ids))})"
         if connection.vendor == "postgresql":
-            # PostgreSQL's natural per-group top-N: two index-ordered LATERAL scans per tag.
+            # PostgreSQL's natural per-group top-N: an index-ordered LATERAL scan per tag.
             sql = f"""
-                SELECT t.id, t.name, p.title, p.url_path, l.published_at, l.source_path
+                SELECT t.id, t.name, p.title, p.url_path
                 FROM {tag} t
-                CROSS JOIN LATERAL (
-                    SELECT x.published_at, x.source_path, x.position FROM {link} x WHERE {live}
-                    ORDER BY x.published_at, x.source_path LIMIT 1) f
                 CROSS JOIN LATERAL (
                     SELECT x.content_object_id, x.published_at, x.source_path FROM {link} x
                     WHERE {live}
                     ORDER BY x.published_at DESC, x.source_path DESC LIMIT %s) l
                 JOIN {post} p ON p.id = l.content_object_id
-                {only}
-                ORDER BY f.published_at, f.source_path, f.position,
-                         l.published_at DESC, l.source_path DESC
+                WHERE {only}
+                ORDER BY t.id, l.published_at DESC, l.source_path DESC
             """
-            params = [now, now, per_tag, *(ids or [])]
+            params = [now, per_tag, *ids]
         else:
-            # SQLite has no LATERAL: each tag's cut-off and oldest link are index seeks in a
-            # materialised CTE, and the range join reads only the rows above each cut-off.
+            # SQLite has no LATERAL: each tag's cut-off is an index seek in a materialised CTE,
+            # and the range join reads only the rows above it.
             sql = f"""
                 WITH cut AS MATERIALIZED (
                     SELECT t.id AS tag_id, t.name AS name,
                         (SELECT x.published_at FROM {link} x WHERE {live}
-                         ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff,
-                        (SELECT x.id FROM {link} x WHERE {live}
-                         ORDER BY x.published_at, x.source_path LIMIT 1) AS first_id
-                    FROM {tag} t {only}
+                         ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff
+                    FROM {tag} t WHERE {only}
                 )
-                SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at, l.source_path
+                SELECT cut.tag_id, cut.name, p.title, p.url_path
                 FROM cut
-                JOIN {link} f ON f.id = cut.first_id
                 JOIN {link} l ON l.tag_id = cut.tag_id
                 JOIN {post} p ON p.id = l.content_object_id
                 WHERE l.is_published AND l.published_at <= %s
-                  AND l.published_at >= COALESCE(cut.cutoff, f.published_at)
-                ORDER BY f.published_at, f.source_path, f.position,
-                         l.published_at DESC, l.source_path DESC
+                  AND (cut.cutoff IS NULL OR l.published_at >= cut.cutoff)
+                ORDER BY cut.tag_id, l.published_at DESC, l.source_path DESC
             """
-            params = [now, per_tag - 1, now, *(ids or []), now]
+            params = [now, per_tag - 1, *ids, now]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         sections = {}
-        for tag_id, name, title, url_path, _, _ in rows:
+        for tag_id, name, title, url_path in rows:
             posts = sections.setdefault(tag_id, (tag_id, name, []))[2]
             if len(posts) < per_tag:  # ties at the cut-off can bring a few more
                 posts.append((title, url_path))

@@ -53,7 +53,7 @@ class HomeView(RefreshingMixin, TemplateView):
 def build_sections(names):
     """``{"section:<tag id>": html}``: the home page's sections of those tags."""
     ids = [int(name.removeprefix("section:")) for name in names]
-    found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, tag_ids=ids)
+    found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, ids)
     built = {f"section:{pk}": section_html(name, posts) for pk, name, posts in found}
     return {**dict.fromkeys((f"section:{pk}" for pk in ids), ""), **built}
 
