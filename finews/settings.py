@@ -239,10 +239,14 @@ FINEWS_UPLOAD_MAX_BYTES = env_int("FINEWS_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 FINEWS_HOME_POSTS_PER_TAG = env_int("FINEWS_HOME_POSTS_PER_TAG", 5)
 FINEWS_LISTING_PAGE_SIZE = env_int("FINEWS_LISTING_PAGE_SIZE", 50)
 FINEWS_EMNEWS_POSTS = env_int("FINEWS_EMNEWS_POSTS", 20)
+FINEWS_EMNEWS_TAG = os.environ.get("FINEWS_EMNEWS_TAG", "东财滚动新闻")  # the source /emnews/ shows
+# Home: the newest posts of all sources, then the sources by their latest post, this many a page.
+FINEWS_HOME_LATEST = env_int("FINEWS_HOME_LATEST", 50)
+FINEWS_HOME_SECTIONS_PER_PAGE = env_int("FINEWS_HOME_SECTIONS_PER_PAGE", 20)
 FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
 # The first page of a listing asks for news this often (seconds; 0 turns it off); without
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
-FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 15)
+FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
 # Cached pages are rebuilt when something they show changes (news/cache.py), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one

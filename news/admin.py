@@ -73,13 +73,14 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     ordering = ["-published_at", "-source_path"]
     inlines = [PostCategoryInline, TaggedPostInline]
     action_form = PostActionForm
-    actions = ["publish", "unpublish", "move_to_category", "add_tag", "remove_tag"]
+    actions = ["publish", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
+               "remove_tag"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
         "updated_at", "rendered_preview", "extra",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "published_at", "status"]}),
+        (None, {"fields": ["title", "slug", "published_at", "status", "important"]}),
         ("正文", {"fields": ["body_markdown", "rendered_preview"]}),
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
@@ -186,6 +187,18 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         ids = queryset.set_status(Post.Status.DRAFT)
         log_changes(request, Post, ids, "批量撤回为草稿")
         self.message_user(request, f"已撤回 {len(ids)} 篇文章。", messages.SUCCESS)
+
+    @admin.action(description="标为重要", permissions=["change"])
+    def mark_important(self, request, queryset):
+        ids = queryset.set_important(True)
+        log_changes(request, Post, ids, "批量标为重要")
+        self.message_user(request, f"已把 {len(ids)} 篇文章标为重要。", messages.SUCCESS)
+
+    @admin.action(description="取消重要标记", permissions=["change"])
+    def unmark_important(self, request, queryset):
+        ids = queryset.set_important(False)
+        log_changes(request, Post, ids, "批量取消重要")
+        self.message_user(request, f"已取消 {len(ids)} 篇文章的重要标记。", messages.SUCCESS)
 
     @admin.action(description="移动到分类（在“分类键”中填写）", permissions=["change"])
     def move_to_category(self, request, queryset):

@@ -43,7 +43,7 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "slug", "published_at", "status", "body_markdown"]
+        fields = ["title", "slug", "published_at", "status", "important", "body_markdown"]
         field_classes = {"published_at": forms.SplitDateTimeField}
         widgets = {"published_at": SecondsSplitDateTime}
         labels = {"published_at": "发布时间（北京时间）"}

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from . import cache, counting
 from .jekyll.dates import SITE_TZ
 from .names import pinyin_keys
-from .views import tag_path
+from .wall import tag_path
 
 OTHER = "#"
 

@@ -10,7 +10,8 @@ from . import cache
 from .jekyll.dates import SITE_TZ
 from .models import Post, PostCategory, TaggedPost
 from .origin import CanonicalRequest
-from .views import find_category, find_tag, tag_path
+from .views import find_category, find_tag
+from .wall import tag_path
 
 
 class PostFeed(Feed):

@@ -143,6 +143,8 @@ class Post(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED
     )
+    important = models.BooleanField(
+        "重要", default=False, help_text="标为重要的消息在首页和滚动新闻中加红显示，并出现在“只看重要”中")
     source_path = models.CharField(
         "来源文件", max_length=500, unique=True, editable=False,
         help_text="导入时的相对路径，是文章的身份",
@@ -172,6 +174,9 @@ class Post(models.Model):
             # What editors paste into the admin search: the original article URL, the file's id.
             models.Index(fields=["source_url"], name="post_source_url"),
             models.Index(fields=["slug"], name="post_slug"),
+            # 只看重要: the few important posts, newest first, whatever the size of the site.
+            models.Index(fields=["-published_at", "-source_path"], name="post_important",
+                         condition=models.Q(important=True)),
         ]
 
     def __str__(self):

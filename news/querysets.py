@@ -82,6 +82,15 @@ class PostQuerySet(models.QuerySet):
                 posts_changed.send(sender=self.model, ids=ids)
         return ids
 
+    def set_important(self, important):
+        """Mark or unmark as 重要; returns the ids of the posts that actually changed."""
+        ids = list(self.exclude(important=important).values_list("pk", flat=True))
+        with transaction.atomic():
+            self.model.objects.filter(pk__in=ids).update(important=important, updated_at=timezone.now())
+            if ids:
+                posts_changed.send(sender=self.model, ids=ids)
+        return ids
+
     def sync_link_keys(self):
         """Copy each post's date, status and path onto its category and tag links."""
         for post in self.only(*_KEY_SOURCES):
@@ -218,6 +227,15 @@ class TagLinkQuerySet(LinkQuerySet):
             first_position=Subquery(first.values("position")[:1]),
         ).filter(first_at__isnull=False).order_by("first_at", "first_path", "first_position", "pk")
             .values_list("pk", "name"))
+
+    def recent_order(self, offset, limit, now=None):
+        """``[(tag_id, name)]`` of the tags with live posts, the one with the newest post first
+        (ties: the larger id first), ``limit`` of them from ``offset``: one index seek per tag."""
+        tag_model = self.model.tag.field.related_model
+        newest = self.live(now).filter(tag=OuterRef("pk")).order_by("-published_at", "-source_path")
+        return list(tag_model.objects.annotate(latest=Subquery(newest.values("published_at")[:1]))
+                    .filter(latest__isnull=False).order_by("-latest", "-pk")
+                    .values_list("pk", "name")[offset: offset + limit])
 
     def home_sections(self, per_tag, tag_ids, now=None):
         """The ``per_tag`` newest live posts of each of the tags ``tag_ids`` (their order is

@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from . import archives, directories, feeds, search_views, views
+from . import archives, directories, feeds, home, live, search_views, views
 from .cache import cached_page
 
 app_name = "news"
-LISTING = ("page", "older", "date")  # the query parameters a listing understands
+LISTING = ("page", "older", "date", "important")  # the query parameters a listing understands
+DELTA = ("after", "important")
 
 
 def cached(view, params=()):
@@ -13,10 +14,14 @@ def cached(view, params=()):
 
 
 urlpatterns = [
-    path("", cached(views.HomeView.as_view()), name="home"),
+    path("", cached(home.HomeView.as_view(), ("order", "page", "important")), name="home"),
     path("index.html", views.home_redirect),
     path("feed.xml", cached(feeds.PostFeed()), name="feed"),
-    path("emnews/", cached(views.LatestOfTagView.as_view()), name="emnews"),
+    path("emnews/", cached(views.LatestOfTagView.as_view(), ("important",)), name="emnews"),
+    path("live/latest/", cached(live.delta, DELTA), {"kind": "latest"}, name="live_latest"),
+    path("live/emnews/", cached(live.delta, DELTA), {"kind": "emnews"}, name="live_emnews"),
+    path("live/category/<str:pk>/", cached(live.delta, DELTA), {"kind": "category"}, name="live_category"),
+    path("live/tag/<str:pk>/", cached(live.delta, DELTA), {"kind": "tag"}, name="live_tag"),
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
     path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),

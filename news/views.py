@@ -1,101 +1,27 @@
 """Reader pages: the old site's listings at the old addresses, from the database."""
-import html
-from functools import lru_cache
-from urllib.parse import quote
-
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
 
-from . import cache
+from . import cache, live, wall
 from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
-from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost
-from .names import pinyin_keys
+from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory
 
 
 class RefreshingMixin:
-    """Listing pages stay fresh like the old rolling news wall: their first page updates itself
-    in place (static/js/live.js); without JavaScript the page reloads itself."""
+    """Listing pages stay fresh like the old rolling news wall: the first page of a live list
+    (``live`` in the context, news/live.py) asks for what changed above its newest item and updates
+    itself in place (static/js/live.js); without JavaScript the page reloads itself."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["refresh_seconds"] = settings.FINEWS_REFRESH_SECONDS
-        page = context.get("page_obj")
-        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if page is None or page.number == 1 else 0
+        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if context.get("live") else 0
         return context
-
-
-class HomeView(RefreshingMixin, TemplateView):
-    """One section per tag, in Jekyll's ``site.tags`` order, with each tag's newest posts.
-
-    Each section is a fragment cached on its own (news/cache.py) and rebuilt only when its tag
-    changed: a new post rebuilds one section, not 2,000."""
-
-    template_name = "news/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        cache.depends_on("site")
-        order = TaggedPost.objects.home_order()
-        built = cache.fragments({f"section:{pk}": f"tag:{pk}" for pk, _ in order}, build_sections)
-        context["sections"] = [{"name": name} for _, name in order]
-        context["sections_html"] = mark_safe("\n".join(built.get(f"section:{pk}", "") for pk, _ in order))
-        context["finder_items"] = finder_items(context["sections"])
-        return context
-
-
-def build_sections(names):
-    """``{"section:<tag id>": html}``: the home page's sections of those tags."""
-    ids = [int(name.removeprefix("section:")) for name in names]
-    found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, ids)
-    built = {f"section:{pk}": section_html(name, posts) for pk, name, posts in found}
-    return {**dict.fromkeys((f"section:{pk}" for pk in ids), ""), **built}
-
-
-def section_html(name, posts):
-    """One source's section of the home page (escaped here: see ``link_items``)."""
-    title = html.escape(name)
-    return (f'<section class="tag-section">\n  <h2 id="{title}">{title}</h2>\n'
-            f'  <ul data-live-list="{html.escape(quote(name, safe=""))}">\n{link_items(posts)}\n  </ul>\n'
-            f'  <p class="more"><a href="{html.escape(tag_path(name))}">更多{title}…</a></p>\n</section>')
-
-
-def finder_items(sections):
-    """The source finder's list: one link per section, in pinyin order, each carrying its pinyin
-    (full and initials) for static/js/finder.js to match what the reader types. Fragments are
-    written as text, not %-escaped (browsers escape them; a third of the bytes at 2,000 sources)."""
-    keyed = sorted(((pinyin_keys(section["name"]), section) for section in sections), key=lambda pair: pair[0])
-    return mark_safe("\n".join(
-        f'<li data-pinyin="{html.escape(full)} {html.escape(initials)}">'
-        f'<a href="#{html.escape(section["name"])}">{html.escape(section["name"])}</a></li>'
-        for (full, initials), section in keyed))
-
-
-@lru_cache(maxsize=1)
-def _tag_prefix():
-    return reverse("news:tag", kwargs={"name": "-"}).removesuffix("-/")
-
-
-def tag_path(name):
-    """``/tag/<name>/``, escaped as ``reverse()`` would, without resolving the URLconf per tag
-    (the home page needs ~2,000 of them)."""
-    return f"{_tag_prefix()}{quote(name)}/"
-
-
-def link_items(posts):
-    """``<li><a href=URL>TITLE</a></li>`` lines, both values escaped.
-
-    With ~2,000 sources the home page holds ~10,000 links; joining them here with the standard
-    library's escape is several times cheaper than a template loop or format_html per link.
-    """
-    return mark_safe("\n".join(
-        f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url in posts))
 
 
 MAX_PAGE = 1_000_000
@@ -202,11 +128,35 @@ def find_tag(name):
     return get_object_or_404(Tag, name=name)
 
 
-class CategoryView(PagedListingMixin, ListView):
+class LiveListingMixin(PagedListingMixin):
+    """A source's or tag's listing as wall items; its first page (no date asked) is a live list
+    (news/live.py), and ``?important=1`` narrows it to 只看重要."""
+
+    keyset = True
+    with_source = False
+
+    def get(self, request, *args, **kwargs):
+        self.important = live.important_flag(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.filter_listing(self.live_list().rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = wall.from_links(context["links"], self.with_source)
+        page = context.get("page_obj")
+        context.update(items_html=wall.items_html(items), important=self.important)
+        if page and page.number == 1 and not page.anchor and "date" not in self.request.GET:
+            context.update(live=self.live_list(), cursor=items[0].pk if items else 0)
+        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if context.get("live") else 0
+        return context
+
+
+class CategoryView(LiveListingMixin, ListView):
     """``/category/<key>.html`` (and the older ``/<key>/``): a source's posts, newest first."""
 
     template_name = "news/category.html"
-    keyset = True
 
     def get(self, request, *args, **kwargs):
         self.category, merged = find_category(kwargs["key"])
@@ -215,12 +165,8 @@ class CategoryView(PagedListingMixin, ListView):
         cache.depends_on(f"cat:{self.category.pk}")
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return self.filter_listing(
-            PostCategory.objects.live().filter(category=self.category).newest_first()
-            .select_related("post").only(
-                "post__title", "post__url_path", "post__published_at", "published_at")
-        )
+    def live_list(self):
+        return live.category(self.category, self.important)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -229,24 +175,19 @@ class CategoryView(PagedListingMixin, ListView):
         return context
 
 
-class TagView(PagedListingMixin, ListView):
-    """``/tag/<name>/``: every published post with that tag, newest first."""
+class TagView(LiveListingMixin, ListView):
+    """``/tag/<name>/``: every published post with that tag, newest first, with each one's source."""
 
     template_name = "news/tag.html"
-    keyset = True
+    with_source = True
 
     def get(self, request, *args, **kwargs):
         self.tag = find_tag(kwargs["name"])
         cache.depends_on(f"tag:{self.tag.pk}")
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return self.filter_listing(
-            TaggedPost.objects.live().filter(tag=self.tag).newest_first()
-            .select_related("content_object").only(
-                "content_object__title", "content_object__url_path",
-                "content_object__published_at", "published_at")
-        )
+    def live_list(self):
+        return live.tag(self.tag, self.important)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -258,20 +199,18 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
     """``/emnews/``: the rolling-news source alone, its newest posts opening in a new tab."""
 
     template_name = "news/latest.html"
-    tag_name = "东财滚动新闻"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        tag = Tag.objects.filter(name=self.tag_name).first()
+        important = live.important_flag(self.request)
+        tag_name = settings.FINEWS_EMNEWS_TAG
+        tag = Tag.objects.filter(name=tag_name).first()
         cache.depends_on(f"tag:{tag.pk}" if tag else "site")  # "site": a new tag may be this one
-        links = []
+        context = {"tag_name": tag_name, "tag": tag, "important": important, "items_html": ""}
         if tag is not None:
-            links = list(
-                TaggedPost.objects.live().filter(tag=tag).newest_first()
-                .select_related("content_object")[: settings.FINEWS_EMNEWS_POSTS]
-            )
-        context.update(tag_name=self.tag_name, tag=tag, links=links)
-        return context
+            latest = live.emnews(tag, important)
+            items = latest.top()
+            context.update(live=latest, cursor=latest.cursor(items), items_html=wall.items_html(items, new_tab=True))
+        return super().get_context_data(**kwargs, **context)
 
 
 class ArticleView(View):

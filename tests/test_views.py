@@ -7,9 +7,10 @@ import pytest
 from django.core.cache import cache
 
 from news.jekyll.dates import SITE_TZ
-from news.models import CategoryAlias, LegacyURL
+from news.models import CategoryAlias, LegacyURL, Post
 
 from . import factories
+from .pages import wall_items, wall_links, wall_titles
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -19,24 +20,70 @@ def at(hour, minute=0, second=0, day=17):
     return datetime.datetime(2022, 2, day, hour, minute, second, tzinfo=SITE_TZ)
 
 
-def hrefs(html, pattern=r'<li><a href="([^"]+)"'):
+def hrefs(html, pattern=None):
+    if pattern is None:
+        return wall_links(html)
     return re.findall(pattern, html)
 
 
 # --- home ---------------------------------------------------------------------------------
 
-def test_home_sections_in_order_of_each_tags_oldest_post(client):
+def test_old_home_sections_in_order_of_each_tags_oldest_post(client):
     factories.post("B1", tags=["乙"], when=at(9))
     factories.post("A1", tags=["甲", "乙"], when=at(8))
     factories.post("C1", tags=["丙"], when=at(10))
     for minute in range(7):
         factories.post(f"A新{minute}", tags=["甲"], when=at(11, minute))
-    html = client.get("/").content.decode()
+    html = client.get("/?order=site").content.decode()
     assert re.findall(r'<h2 id="([^"]+)">', html) == ["甲", "乙", "丙"]
     section = html.split('<h2 id="甲">')[1].split("</ul>")[0]
     assert re.findall(r">([^<]+)</a></li>", section) == ["A新6", "A新5", "A新4", "A新3", "A新2"]
     assert re.findall(r'<li data-pinyin="([^"]+)"><a href="#(.)">', html) == [  # the finder, in pinyin order
         ("bing b", "丙"), ("jia j", "甲"), ("yi y", "乙")]
+
+
+def test_home_leads_with_the_newest_posts_with_time_and_source(client):
+    factories.category("cls", "财联社")
+    factories.post("旧闻", categories=["old"], tags=["老来源"], when=at(8))
+    newest = factories.post("刚刚发布", categories=["cls"], tags=["财联社"], when=at(11, 30))
+    factories.post("稍早", categories=["cls"], tags=["财联社"], when=at(10))
+    html = client.get("/").content.decode()
+    wall = html.split('<ol class="wall"')[1].split("</ol>")[0]
+    assert re.findall(r'<li data-id="(\d+)"', wall)[0] == str(newest.pk)
+    first = wall.split("</li>")[0]
+    assert '<time datetime="2022-02-17T11:30:00+08:00">2022-02-17 11:30</time>' in first
+    assert '<a class="src" href="/category/cls.html">财联社</a>' in first
+    # then the sources, the one that published last first
+    assert re.findall(r'<h2 id="([^"]+)">', html.split('id="sources-title"')[1]) == ["财联社", "老来源"]
+    assert 'href="?order=site"' in html
+
+
+def test_home_pages_its_sources_with_real_links(client, settings):
+    settings.FINEWS_HOME_SECTIONS_PER_PAGE = 2
+    for number in range(5):
+        factories.post(f"消息{number}", tags=[f"来源{number}"], when=at(9, number))
+    first = client.get("/").content.decode()
+    assert re.findall(r'<h2 id="(来源\d)">', first) == ["来源4", "来源3"]
+    assert '<link rel="next" href="?page=2">' in first
+    second = client.get("/?page=2").content.decode()
+    assert re.findall(r'<h2 id="(来源\d)">', second) == ["来源2", "来源1"]
+    assert '<ol class="wall"' not in second and '<link rel="prev" href="?page=1">' in second
+    assert re.findall(r'<h2 id="(来源\d)">', client.get("/?page=3").content.decode()) == ["来源0"]
+    for bad in ("/?page=4", "/?page=0", "/?page=x", "/?order=abc", "/?important=2", "/?order=site&page=2"):
+        assert client.get(bad).status_code == 404, bad
+
+
+def test_only_important_on_home_emnews_and_category(client):
+    plain = factories.post("普通", categories=["emnews"], tags=["东财滚动新闻"], when=at(9))
+    big = factories.post("央行降准", categories=["emnews"], tags=["东财滚动新闻"], when=at(8))
+    Post.objects.filter(pk=big.pk).set_important(True)
+    for url in ("/?important=1", "/emnews/?important=1", "/category/emnews.html?important=1"):
+        html = client.get(url).content.decode()
+        assert "央行降准" in html and "普通</a>" not in html, url
+        assert '<strong class="mark">重要</strong>' in html and '<strong aria-current="page">只看重要</strong>' in html
+    html = client.get("/emnews/").content.decode()
+    assert plain.title in html and f'<li data-id="{big.pk}" class="imp">' in html
+    assert 'href="/emnews/?important=1">只看重要</a>' in html
 
 
 def test_home_escapes_titles(client):
@@ -70,8 +117,10 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries, t
     for number in range(tags):
         for _ in range(3):
             factories.post(tags=[f"来源{number}"])
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get("/?order=site").status_code == 200
 
 
 # --- categories, tags, emnews --------------------------------------------------------------
@@ -86,7 +135,7 @@ def test_category_page_lists_newest_first_under_display_name(client):
     assert "<h1>湖南日报新闻</h1>" in html
     assert hrefs(html) == [new.url_path, old.url_path]
     assert 'type="application/atom+xml"' in html and "/category/21caijing/feed.xml" in html
-    assert client.get("/21caijing/").content.decode().count("<li><a") == 2
+    assert len(wall_links(client.get("/21caijing/").content.decode())) == 2
 
 
 def test_category_pagination(client, settings):
@@ -144,7 +193,7 @@ def test_emnews_shows_the_20_newest_in_new_tabs(client):
     posts = [factories.post(f"滚动{n}", when=at(8, n)) for n in range(22)]
     factories.post("别的来源", categories=["x"], tags=["别的"])
     html = client.get("/emnews/").content.decode()
-    links = re.findall(r'<li><a href="([^"]+)" target="_blank" rel="noopener">', html)
+    links = [m["url"] for m in wall_items(html) if m["attrs"] == ' target="_blank" rel="noopener"']
     assert links == [p.url_path for p in reversed(posts)][:20]
 
 
@@ -154,7 +203,8 @@ def test_listing_query_counts_do_not_grow(client, django_assert_max_num_queries,
     for n in range(count):
         factories.post(categories=["emnews", f"c{n % 5}"], tags=["东财滚动新闻", f"t{n % 4}"])
     # Each count includes one query the page cache makes: when the next scheduled post appears.
-    for url, limit in [("/category/emnews.html", 3), ("/emnews/", 3), ("/tag/东财滚动新闻/", 3),
+    # Lists where sources mix read each item's source: one query more.
+    for url, limit in [("/category/emnews.html", 3), ("/emnews/", 4), ("/tag/东财滚动新闻/", 4),
                        ("/c1/", 3), (f"/category/emnews.html?page={count // 10 or 1}", 3)]:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200, url
@@ -164,11 +214,15 @@ def test_listings_stay_live_but_articles_and_later_pages_do_not(client, settings
     settings.FINEWS_LISTING_PAGE_SIZE = 1
     post = factories.post()
     factories.post()
-    for url in ["/", "/emnews/", "/category/emnews.html", "/tag/东财滚动新闻/"]:
+    for url, src in [("/", "/live/latest/"), ("/?important=1", "/live/latest/?important=1"),
+                     ("/emnews/", "/live/emnews/"), ("/category/emnews.html", "/live/category/"),
+                     ("/tag/东财滚动新闻/", "/live/tag/")]:
         html = client.get(url).content.decode()
-        assert 'data-live-seconds="15"' in html and 'id="live-toggle"' in html, url
+        assert f'data-live-seconds="{settings.FINEWS_LIVE_SECONDS}"' in html and 'id="live-toggle"' in html, url
+        assert f'data-live-src="{src}' in html, url
         assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in html, url
-    assert "data-live-seconds" not in client.get("/category/emnews.html?page=2").content.decode()
+    for url in ("/category/emnews.html?page=2", "/category/emnews.html?date=2022-02-17", "/?order=site"):
+        assert "data-live-seconds" not in client.get(url).content.decode(), url
     assert "data-live-seconds" not in client.get(post.url_path).content.decode()
 
 
@@ -292,13 +346,13 @@ def test_feed_query_counts(client, django_assert_max_num_queries, count):
 
 
 def test_server_error_page_leaks_nothing(client, monkeypatch, settings):
-    from news import views
+    from news import home
 
     def explode(self, **kwargs):
         raise RuntimeError("secret-internal-detail")
 
     settings.DEBUG = False
-    monkeypatch.setattr(views.HomeView, "get_context_data", explode)
+    monkeypatch.setattr(home.HomeView, "get_context_data", explode)
     client.raise_request_exception = False
     response = client.get("/")
     html = response.content.decode()
@@ -328,7 +382,7 @@ def test_ties_follow_byte_order_of_paths_like_jekyll(client):
     for number, path in enumerate(names):
         factories.post(path, categories=["tie"], when=at(9), source_path=path, slug=f"tie{number}")
     html = client.get("/category/tie.html").content.decode()
-    titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
+    titles = wall_titles(html)
     assert titles == sorted(names, key=lambda p: p.encode(), reverse=True)
 
 
@@ -347,7 +401,7 @@ def test_postgresql_compares_paths_as_bytes():
 def test_tag_paths_match_reverse():
     from django.urls import reverse
 
-    from news.views import tag_path
+    from news.wall import tag_path
 
     for name in ["东财滚动新闻", "a b", "x/y", "50%"]:
         assert tag_path(name) == reverse("news:tag", kwargs={"name": name})
