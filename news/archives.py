@@ -9,7 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
-from . import cache
+from . import cache, wall
 from .jekyll.dates import EARLIEST, LATEST, SITE_TZ
 from .models import Post
 from .views import PagedListingMixin
@@ -66,12 +66,13 @@ class DayArchiveView(PagedListingMixin, ListView):
 
     def get_queryset(self):
         return (Post.objects.published().filter(**_span(self.day, self.day)).newest_first()
-                .only("title", "url_path", "published_at"))
+                .only("title", "url_path", "published_at", "important"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         before, after = _neighbours(self.day, self.day)
         context.update(day=self.day, month_url=month_url(self.day),
+                       items_html=wall.grouped_html(wall.from_posts(context["posts"])),
                        previous_day=before and (before, day_url(before)), next_day=after and (after, day_url(after)))
         return context
 

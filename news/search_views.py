@@ -3,7 +3,7 @@ Beijing days (django-filter), newest first or title hits first, paged like the o
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.views.generic import ListView
 
-from . import search
+from . import search, wall
 from .filters import SearchFilter
 from .models import Post
 from .search.snippets import marked, snippet
@@ -12,6 +12,7 @@ from .views import PagedListingMixin
 
 ORDERS = {"newest": "最新在前", "relevance": "标题命中在前"}
 RELEVANCE_POOL = 500
+COUNT_UP_TO = 1000  # counted exactly up to here; past it "超过 1,000 条"
 
 
 class SearchView(PagedListingMixin, ListView):
@@ -35,7 +36,8 @@ class SearchView(PagedListingMixin, ListView):
         except search.QueryError as error:
             self.error = str(error) if self.query.strip() or "q" in self.request.GET else None
             return Post.objects.none()
-        posts = posts.only("title", "url_path", "published_at", "summary", "body_html")
+        posts = posts.only("title", "url_path", "published_at", "summary", "body_html", "important")
+        self.matches = posts
         if self.order == "relevance":
             # Title hits first among the newest RELEVANCE_POOL matches: bounded work however
             # common the word (at a million posts a common word matches tens of thousands).
@@ -48,9 +50,16 @@ class SearchView(PagedListingMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        sources = wall.sources_of(post.pk for post in context["results"])
         for post in context["results"]:
+            post.source = sources.get(post.pk)
             post.marked_title = marked(post.title, self.words)
             post.snippet = snippet(post.summary or text_of_html(post.body_html), self.words)
+        matches = getattr(self, "matches", None)
+        if matches is not None and not self.error:
+            found = matches.order_by().values("pk")[: COUNT_UP_TO + 1].count()
+            context["found"] = found if found <= COUNT_UP_TO else None
+            context["count_up_to"] = COUNT_UP_TO
         context.update(query=self.query, order=self.order, orders=ORDERS, error=self.error,
                        live_seconds=0, refresh_seconds=0)
         return context

@@ -94,3 +94,27 @@ def item_html(item, new_tab=False, year=None):
 def items_html(items, new_tab=False):
     year = timezone.localtime(timezone.now(), SITE_TZ).year
     return mark_safe("\n".join(item_html(item, new_tab, year) for item in items))
+
+
+def same_title_groups(items):
+    """Items sharing a title, together, in the order each title first appears."""
+    groups = {}
+    for item in items:
+        groups.setdefault(item.title, []).append(item)
+    return list(groups.values())
+
+
+def grouped_html(items):
+    """A day's items with posts that share a title shown as one item naming their sources, each
+    linked to its own post (同题 N 家来源)."""
+    year = timezone.localtime(timezone.now(), SITE_TZ).year
+    lines = []
+    for group in same_title_groups(items):
+        line = item_html(group[0], year=year)
+        if len(group) > 1:
+            sources = "、".join(
+                f'<a href="{html.escape(item.url)}">{html.escape(item.source[0] if item.source else item.title)}</a>'
+                for item in group)
+            line = line.removesuffix("</li>") + f' <span class="same-title">同题 {len(group)} 家来源：{sources}</span></li>'
+        lines.append(line)
+    return mark_safe("\n".join(lines))

@@ -16,3 +16,12 @@ def wall_titles(html):
 
 def wall_items(html):
     return list(re.finditer(ITEM, html))
+
+
+def day_links(html):
+    """Every post a day page links to, in order: a 同题 item's links to each of its posts."""
+    found = []
+    for item in re.findall(r'<li data-id="\d+".*?</li>', html):
+        same = re.search(r'<span class="same-title">.*?</span>', item)
+        found += re.findall(r'<a href="([^"]+)"', same[0]) if same else [re.search(ITEM, item)["url"]]
+    return found

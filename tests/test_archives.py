@@ -10,6 +10,7 @@ from news.jekyll.dates import SITE_TZ
 from news.models import Post
 
 from . import factories
+from .pages import day_links, wall_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def at(day, hour, minute=0, month=12):
 def titles(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
-    return re.findall(r'<li><a href="[^"]+">([^<]+)</a> <time', response.content.decode())
+    return wall_titles(response.content.decode())
 
 
 def test_a_day_lists_its_beijing_posts_newest_first_with_the_nearest_days_around(client):
@@ -96,6 +97,20 @@ def test_the_real_sample_day_lists_every_post_of_that_day_in_listing_order(corpu
         response = client.get(f"/2021/12/08/?page={page}")
         if response.status_code == 404:
             break
-        listed += re.findall(r'<li><a href="([^"]+)">', response.content.decode())
+        listed += day_links(response.content.decode())
         page += 1
     assert listed == [p.url_path for p in expected]
+
+
+def test_posts_of_a_day_that_share_a_title_are_one_item_naming_their_sources(client):
+    factories.category("cls", "财联社")
+    factories.category("stcn", "证券时报")
+    first = factories.post("央行开展逆回购操作", categories=["cls"], when=at(8, 9))
+    second = factories.post("央行开展逆回购操作", categories=["stcn"], when=at(8, 10))
+    factories.post("另一条", categories=["cls"], when=at(8, 11))
+    html = client.get("/2021/12/08/").content.decode()
+    assert wall_titles(html) == ["另一条", "央行开展逆回购操作"]
+    assert (f'<span class="same-title">同题 2 家来源：<a href="{second.url_path}">证券时报</a>、'
+            f'<a href="{first.url_path}">财联社</a></span>') in html
+    assert day_links(html)[1:] == [second.url_path, first.url_path]
+    assert len(wall_titles(client.get("/category/cls.html").content.decode())) == 2  # sources keep every post

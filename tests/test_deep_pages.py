@@ -7,6 +7,7 @@ import pytest
 from news import views
 
 from . import factories
+from .pages import wall_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def walk(client, url):
     while url:
         visited.append(url)
         html = client.get(url).content.decode()
-        titles += re.findall(r'<li><a href="[^"]+">([^<]+)</a> <time', html)
+        titles += wall_titles(html)
         found = re.search(r'<a rel="next" href="([^"]+)">', html)
         url = found and (url.split("?")[0] + found.group(1).replace("&amp;", "&"))
     return titles, visited

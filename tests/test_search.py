@@ -111,7 +111,7 @@ def test_results_are_paged_and_cost_the_same_queries_at_any_size(client, setting
     assert plain(found(client, "央行")) == ["央行消息6", "央行消息5", "央行消息4"]
     assert plain(found(client, "央行", page=3)) == ["央行消息0"]
     assert client.get("/search/", {"q": "央行", "page": 4}).status_code == 404
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the page, its results' sources, the (bounded) count
         client.get("/search/", {"q": "央行", "page": 2})
 
 
@@ -175,3 +175,17 @@ def test_on_the_real_sample_a_two_character_word_finds_exactly_the_posts_contain
         html = client.get("/search/", {"q": word}).content.decode()
         listed = re.findall(r'<li>\s*<a href="([^"]+)">', html)
         assert listed == expected, word
+
+
+def test_results_name_their_source_and_the_page_says_how_many(client, monkeypatch):
+    from news import search_views
+
+    factories.category("cls", "财联社")
+    for day in range(1, 4):
+        factories.post(f"央行消息{day}", categories=["cls"], when=at(day))
+    html = client.get("/search/", {"q": "央行"}).content.decode()
+    assert '<p class="search-count" role="status">找到 3 条结果</p>' in html
+    assert html.count('<a class="src" href="/category/cls.html">财联社</a>') == 3
+    monkeypatch.setattr(search_views, "COUNT_UP_TO", 2)
+    assert "找到超过 2 条结果" in client.get("/search/", {"q": "央行"}).content.decode()
+    assert "找到 0 条结果" in client.get("/search/", {"q": "降息"}).content.decode()
