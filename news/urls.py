@@ -16,6 +16,8 @@ def cached(view, params=()):
 urlpatterns = [
     path("", cached(home.HomeView.as_view(), ("order", "page", "important")), name="home"),
     path("index.html", views.home_redirect),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon),
     path("feed.xml", cached(feeds.PostFeed()), name="feed"),
     path("emnews/", cached(views.LatestOfTagView.as_view(), ("important",)), name="emnews"),
     path("live/latest/", cached(live.delta, DELTA), {"kind": "latest"}, name="live_latest"),

@@ -1,15 +1,19 @@
 """Reader pages: the old site's listings at the old addresses, from the database."""
 from django.conf import settings
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import ListView, TemplateView, View
 from taggit.models import Tag
 
-from . import cache, live, wall
+from . import cache, live, origin, wall
 from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory
+from .search.tokens import text_of_html
 
 
 class RefreshingMixin:
@@ -241,7 +245,9 @@ class ArticleView(View):
         tags = [link.tag for link in post.tag_links.select_related("tag").order_by("position")]
         cache.depends_on(f"post:{post.pk}", "articles", *(f"catname:{link.category_id}" for link in category_links),
                          *(f"tagname:{tag.pk}" for tag in tags))
-        context = {"post": post, "category_links": category_links, "tags": tags}
+        context = {"post": post, "category_links": category_links, "tags": tags,
+                   "canonical": origin.absolute(post.url_path),
+                   "description": " ".join((post.summary or text_of_html(post.body_html)).split())}
         if category_links and post.is_visible:
             first = category_links[0]
             siblings = PostCategory.objects.live().filter(category_id=first.category_id)
@@ -252,3 +258,20 @@ class ArticleView(View):
 
 def home_redirect(request):
     return redirect("news:home")
+
+
+def robots_txt(request):
+    """Crawlers may read every reader page but search and the live deltas; the sitemap is named
+    with the configured origin."""
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", "Disallow: /live/", "Disallow: /api/",
+             "", f"Sitemap: {origin.absolute(reverse('sitemap-index'))}", ""]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page says: the site's icon."""
+    response = HttpResponsePermanentRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

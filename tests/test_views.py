@@ -410,3 +410,19 @@ def test_tag_paths_match_reverse():
 def test_the_404_page_does_not_leave_by_itself(client):
     html = client.get("/no/such/page.html").content.decode()
     assert 'http-equiv="refresh"' not in html and '<a href="/">返回首页</a>' in html
+
+
+def test_robots_favicon_and_share_tags(client):
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots.content.decode()
+    assert "Disallow: /search/" in robots.content.decode()
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon["Location"].endswith("favicon.svg")
+    post = factories.post("央行降准 <b>", body="央行宣布下调存款准备金率。", when=at(9))
+    html = client.get(post.url_path).content.decode()
+    assert f'<link rel="canonical" href="http://127.0.0.1:8000{post.url_path}">' in html
+    assert '<meta property="og:title" content="央行降准 &lt;b&gt;">' in html
+    assert '<meta property="og:description" content="央行宣布下调存款准备金率。">' in html
+    assert '<meta property="article:published_time" content="2022-02-17T09:00:00+08:00">' in html
+    assert 'rel="icon"' in html and 'name="color-scheme"' in html
