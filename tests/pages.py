@@ -1,7 +1,8 @@
 """Reading the reader pages' lists in tests: the wall items of news/wall.py."""
 import re
 
-ITEM = (r'<li data-id="(?P<id>\d+)"(?: class="imp")?><time [^>]+>[^<]+</time> (?:<strong class="mark">重要</strong> )?'
+ITEM = (r'<li data-id="(?P<id>\d+)"(?: class="imp")?><time [^>]+>[^<]+</time> '
+        r'(?:<a class="src" href="(?P<source_url>[^"]+)">(?P<source>[^<]*)</a> )?(?:<strong class="mark">重要</strong> )?'
         r'<a href="(?P<url>[^"]+)"(?P<attrs>[^>]*)>(?P<title>[^<]*)</a>')
 
 

@@ -29,7 +29,7 @@
       badge = document.createElement("strong");
       badge.className = "mark";
       badge.textContent = "重要";
-      var link = item.querySelector("a");
+      var link = item.querySelector("a:not(.src)");
       item.insertBefore(badge, link);
       item.insertBefore(document.createTextNode(" "), link);
     } else if (!important && badge) {
@@ -77,8 +77,11 @@
     return data.reset ? 0 : added;
   }
 
+  // New items are seen when the tab shows and the top of their list is on the screen.
   function seenAll() {
-    return !document.hidden && window.scrollY < 200;
+    return !document.hidden && lists.every(function (list) {
+      return list.getBoundingClientRect().top >= 0;
+    });
   }
 
   function announce(added, important) {
