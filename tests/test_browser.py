@@ -48,18 +48,22 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
     posts = [factories.post(f"央行公开市场操作{n}", tags=["东财滚动新闻"]) for n in range(8)]
     factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
     page.goto(live_server.url + "/")
+    expect(page.locator(".wall li")).to_have_count(9)
+    expect(page.locator(".wall li").first).to_contain_text("上证报消息")
     expect(page.locator("h2#东财滚动新闻")).to_be_visible()
     expect(page.locator(".tag-section")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
 
+    page.click("text=原站顺序")  # the old site's home
+    expect(page).to_have_url(live_server.url + "/?order=site")
     page.click(".source-index summary")  # the full list of sources, in pinyin order
     expect(page.locator("#source-list a")).to_have_text(["东财滚动新闻", "上海证券报新闻"])
     page.click("#source-list >> text=上海证券报新闻")  # jumps to the section
-    expect(page).to_have_url(live_server.url + "/#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
+    expect(page).to_have_url(live_server.url + "/?order=site#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
 
     page.goto(live_server.url + "/category/emnews.html")
     expect(page.locator("h1")).to_have_text("东财滚动新闻")
-    expect(page.locator(".post-list li")).to_have_count(8)
+    expect(page.locator(".wall li")).to_have_count(8)
     page.screenshot(path=str(SHOTS / "category.png"), full_page=True)
 
     page.click(f"text={posts[3].title}")
@@ -76,13 +80,13 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_the_first_headline_comes_first_and_a_source_is_found_by_pinyin(live_server, capsys, expect):
+def test_on_a_phone_the_old_home_shows_its_first_headline_and_a_source_is_found_by_pinyin(live_server, capsys, expect):
     factories.post("东财的头条", tags=["东财滚动新闻"])
     factories.post("上证报的消息", tags=["上海证券报新闻"])
     for number in range(150):
         factories.post(f"第{number}条", tags=[f"测试来源{number}号"])
     with browser_page(capsys, viewport={"width": 375, "height": 667}) as (page, blocked):
-        page.goto(live_server.url + "/")
+        page.goto(live_server.url + "/?order=site")
         headline = page.locator(".tag-section li a").first
         expect(headline).to_have_text("东财的头条")
         box = headline.bounding_box()
@@ -98,7 +102,7 @@ def test_on_a_phone_the_first_headline_comes_first_and_a_source_is_found_by_piny
         page.fill("#source-q", "证券报")  # part of the name
         expect(page.locator("#source-list a:visible")).to_have_text(["上海证券报新闻"])
         page.press("#source-q", "Enter")
-        expect(page).to_have_url(live_server.url + "/#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
+        expect(page).to_have_url(live_server.url + "/?order=site#%E4%B8%8A%E6%B5%B7%E8%AF%81%E5%88%B8%E6%8A%A5%E6%96%B0%E9%97%BB")
         expect(page.locator("h2#上海证券报新闻")).to_be_in_viewport()
         page.fill("#source-q", "没有这个")
         expect(page.locator("#source-count")).to_have_text("没有找到这个来源")
@@ -219,20 +223,33 @@ def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, e
     page.fill("#id_date", "2022-02-17")  # typed, not submitted
 
     fresh = factories.post("刚刚到的消息", when=old.published_at + datetime.timedelta(hours=1))
-    expect(page.locator(".post-list li").first).to_contain_text("刚刚到的消息", timeout=10_000)
-    expect(page.locator(".post-list li.live-new")).to_have_count(1)
+    expect(page.locator(".wall li").first).to_contain_text("刚刚到的消息", timeout=10_000)
+    expect(page.locator(".wall li.live-new")).to_have_count(1)
     expect(page.locator("#live-status")).to_have_text("1 条新消息")
     expect(page.locator("#id_date")).to_have_value("2022-02-17")
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=str(SHOTS / "live-wall.png"), full_page=True)
 
     Post.objects.filter(pk=fresh.pk).set_status(Post.Status.DRAFT)
-    expect(page.locator(".post-list")).not_to_contain_text("刚刚到的消息", timeout=10_000)
+    expect(page.locator(".wall")).not_to_contain_text("刚刚到的消息", timeout=10_000)
 
     page.click("#live-toggle")
     expect(page.locator("#live-toggle")).to_have_attribute("aria-pressed", "true")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/live/" in request.url else None)
     factories.post("暂停时来的", when=old.published_at + datetime.timedelta(hours=2))
-    page.wait_for_timeout(3000)  # three poll intervals: a paused wall must not have fetched
-    expect(page.locator(".post-list")).not_to_contain_text("暂停时来的")
+    # A second reader's wall, not paused, polls three times meanwhile: the paused one must not.
+    other = page.context.new_page()
+    other.goto(live_server.url + "/category/emnews.html")
+    for _ in range(3):
+        other.wait_for_event("request", lambda request: "/live/" in request.url, timeout=10_000)
+    expect(other.locator(".wall li").first).to_contain_text("暂停时来的", timeout=10_000)
+    assert asked == [], "a paused wall asked for news"
+    expect(page.locator(".wall")).not_to_contain_text("暂停时来的")
     page.click("#live-toggle")
-    expect(page.locator(".post-list li").first).to_contain_text("暂停时来的", timeout=10_000)
+    expect(page.locator(".wall li").first).to_contain_text("暂停时来的", timeout=10_000)
+
+    big = factories.post("央行宣布降准", when=old.published_at + datetime.timedelta(hours=3))
+    Post.objects.filter(pk=big.pk).set_important(True)
+    expect(page.locator("#live-status")).to_have_text("1 条新消息，重要：央行宣布降准", timeout=10_000)
+    expect(page.locator(".wall li.imp .mark")).to_have_text("重要")
