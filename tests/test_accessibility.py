@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from news.models import Post
+
 from . import factories
 from .browser import SHOTS, browser_page, needs_chromium
 
@@ -24,13 +26,22 @@ def test_reader_pages_have_no_serious_accessibility_violations(live_server, caps
     posts = [factories.post(f"央行公开市场操作{n}", body=f"> 摘要{n}\n\n<p>正文有<a href='http://example.com/{n}'>链接</a>。</p>")
              for n in range(3)]
     factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
-    pages = {"home": "/", "emnews": "/emnews/", "category": "/category/emnews.html",
+    Post.objects.filter(pk=posts[1].pk).set_important(True)  # the 重要 mark is on the pages
+    pages = {"home": "/", "important": "/?important=1", "old-home": "/?order=site", "emnews": "/emnews/", "category": "/category/emnews.html",
              "tag": "/tag/东财滚动新闻/", "article": posts[0].url_path, "not-found": "/no/such/page.html",
              "search": "/search/?q=央行", "day": posts[0].local_day.strftime("/%Y/%m/%d/"),
              "month": posts[0].local_day.strftime("/%Y/%m/"), "sources": "/category/", "tags": "/tag/"}
     found = {}
     # axe is injected as a script of its own, which the page's CSP would (rightly) refuse.
-    with browser_page(capsys, bypass_csp=True) as (page, _):
+    for scheme in ("light", "dark"):  # dark mode follows prefers-color-scheme
+        found.update(check(live_server, capsys, scheme, pages if scheme == "light" else {
+            name: pages[name] for name in ("home", "important", "emnews", "article", "search", "day")}))
+    assert not found, found
+
+
+def check(live_server, capsys, scheme, pages):
+    found = {}
+    with browser_page(capsys, bypass_csp=True, color_scheme=scheme) as (page, _):
         for name, path in pages.items():
             page.goto(live_server.url + path)
             page.add_script_tag(path=str(AXE))
@@ -38,7 +49,7 @@ def test_reader_pages_have_no_serious_accessibility_violations(live_server, caps
             serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
                        if v["impact"] in ("serious", "critical")]
             if serious:
-                found[name] = serious
-                page.screenshot(path=str(SHOTS / f"axe-{name}.png"), full_page=True)
-    assert not found, found
+                found[f"{name} ({scheme})"] = serious
+                page.screenshot(path=str(SHOTS / f"axe-{name}-{scheme}.png"), full_page=True)
+    return found
 

@@ -274,3 +274,25 @@ def test_the_post_list_never_counts_the_whole_table(admin_client, monkeypatch):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT 3" in sql for sql in counts), counts
     assert "3 文章" in html  # what it counted, capped
+
+
+def test_marking_important_shows_on_home_and_in_the_important_view_at_once(admin_client, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    posts = [factories.post(f"快讯{n}") for n in range(3)]
+    assert "快讯1" not in client.get("/?important=1").content.decode()  # cached now
+    response = action(admin_client, "mark_important", posts[1:2])
+    assert messages_of(response) == ["已把 1 篇文章标为重要。"]
+    assert LogEntry.objects.get(object_id=str(posts[1].pk)).change_message == "批量标为重要"
+    home = client.get("/").content.decode()
+    assert f'<li data-id="{posts[1].pk}" class="imp">' in home and '<strong class="mark">重要</strong>' in home
+    important = client.get("/?important=1").content.decode()
+    assert "快讯1" in important and "快讯0" not in important and "快讯2" not in important
+    # the form's field, as an editor unticks it
+    response = admin_client.post(f"{CHANGELIST}{posts[1].pk}/change/", change_data(posts[1]))  # no "important": unticked
+    assert response.status_code == 302
+    assert not Post.objects.get(pk=posts[1].pk).important
+    assert "重要" in LogEntry.objects.filter(object_id=str(posts[1].pk)).latest("pk").get_change_message()
+    assert "快讯1" not in client.get("/?important=1").content.decode()
+    assert action(admin_client, "unmark_important", posts).status_code == 200
