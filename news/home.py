@@ -12,7 +12,7 @@ tag changed: a new post rebuilds one section, not 2,000.
 import html
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
@@ -80,14 +80,15 @@ def build_sections(names):
     """``{"section:<tag id>": html}``: the sections of those tags."""
     ids = [int(name.removeprefix("section:")) for name in names]
     found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, ids)
-    built = {f"section:{pk}": section_html(name, posts) for pk, name, posts in found}
+    built = {f"section:{pk}": section_html(pk, name, posts) for pk, name, posts in found}
     return {**dict.fromkeys((f"section:{pk}" for pk in ids), ""), **built}
 
 
-def section_html(name, posts):
-    """One source's section (escaped here: see ``link_items``)."""
+def section_html(pk, name, posts):
+    """One source's section (escaped here: see ``link_items``); ``data-tag`` is for 关注
+    (static/js/follow.js)."""
     title = html.escape(name)
-    return (f'<section class="tag-section">\n  <h2 id="{title}">{title}</h2>\n'
+    return (f'<section class="tag-section" data-tag="{pk}">\n  <h2 id="{title}">{title}</h2>\n'
             f'  <ul>\n{link_items(posts)}\n  </ul>\n'
             f'  <p class="more"><a href="{html.escape(wall.tag_path(name))}">更多{title}…</a></p>\n</section>')
 
@@ -110,3 +111,14 @@ def finder_items(sections):
         f'<li data-pinyin="{html.escape(full)} {html.escape(initials)}">'
         f'<a href="#{html.escape(section["name"])}">{html.escape(section["name"])}</a></li>'
         for (full, initials), section in keyed))
+
+
+def section(request, pk):
+    """``/live/section/<tag id>/``: one source's section alone, for the reader's 关注 block."""
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        raise Http404("没有这个来源")
+    cache.depends_on(f"tag:{pk}")
+    found = sections([(int(pk), "")])
+    if not found:
+        raise Http404("没有这个来源")
+    return HttpResponse(found, content_type="text/html; charset=utf-8")

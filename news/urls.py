@@ -24,6 +24,7 @@ urlpatterns = [
     path("live/emnews/", cached(live.delta, DELTA), {"kind": "emnews"}, name="live_emnews"),
     path("live/category/<str:pk>/", cached(live.delta, DELTA), {"kind": "category"}, name="live_category"),
     path("live/tag/<str:pk>/", cached(live.delta, DELTA), {"kind": "tag"}, name="live_tag"),
+    path("live/section/<str:pk>/", cached(home.section), name="live_section"),
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
     path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),

@@ -253,3 +253,32 @@ def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, e
     Post.objects.filter(pk=big.pk).set_important(True)
     expect(page.locator("#live-status")).to_have_text("1 条新消息，重要：央行宣布降准", timeout=10_000)
     expect(page.locator(".wall li.imp .mark")).to_have_text("重要")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_follows_sources_kept_in_the_browser(page, live_server, expect, settings):
+    settings.FINEWS_HOME_SECTIONS_PER_PAGE = 2
+    for number in range(5):
+        factories.category(f"s{number}", f"来源{number}")  # a source's display name is its tag
+        factories.post(f"来源{number}的消息", categories=[f"s{number}"], tags=[f"来源{number}"],
+                       when=datetime.datetime(2022, 2, 17, 9, number, tzinfo=datetime.UTC))
+    page.goto(live_server.url + "/?page=3")  # the quietest source is on the last page
+    page.click("button[aria-label=关注来源0]")
+    expect(page.locator("button[aria-label=关注来源0]").first).to_have_attribute("aria-pressed", "true")
+
+    page.goto(live_server.url + "/")
+    block = page.locator("[data-follow-slot]")
+    expect(block).to_be_visible()
+    expect(block.locator("h2 >> nth=1")).to_contain_text("来源0")  # shown first, above the other sources
+    page.click("text=只看关注")
+    expect(page.locator(".sources > .tag-section:visible")).to_have_count(0)
+    expect(page.locator(".wall li:visible")).to_have_count(1)
+    expect(page.locator(".wall li:visible")).to_contain_text("来源0的消息")
+    page.screenshot(path=str(SHOTS / "follow.png"), full_page=True)
+
+    page.reload()  # kept in the browser
+    expect(page.locator(".wall li:visible")).to_have_count(1)
+    page.click("text=只看关注")
+    expect(page.locator(".wall li:visible")).to_have_count(5)
+    page.locator("[data-follow-slot] button[data-follow]").click()  # unfollow from the block
+    expect(block).to_be_hidden()

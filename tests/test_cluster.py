@@ -1,6 +1,7 @@
 """Production, for real: deploy/cluster.py starts two gunicorn app servers, the job worker and
 nginx on loopback ports against a throwaway PostgreSQL database and the machine's Redis, and an
 editor and a scraper use it over HTTP (DEBUG off, production settings)."""
+import concurrent.futures
 import http.client
 import re
 import shutil
@@ -154,6 +155,15 @@ def test_upload_on_one_server_confirm_on_the_other_api_everywhere_and_one_server
     assert status == 200 and "immutable" in headers["Cache-Control"]
     reader.get(front + "/emnews/")
     assert reader.get(front + "/emnews/")[2]["X-Proxy-Cache"] == "HIT"
+    # The live wall's delta: many readers in the same state ask nginx, about one reaches an app server a second.
+    delta = front + "/live/latest/?after=0"
+    started, burst = time.monotonic(), Session()
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: burst.get(delta), range(200)))
+    elapsed = time.monotonic() - started
+    assert all(status == 200 for status, _, _ in answers)
+    origin = sum(headers.get("X-Proxy-Cache") != "HIT" for _, _, headers in answers)
+    assert origin <= 2 + int(elapsed), (origin, elapsed)
     # A forged Host is closed unanswered; the feed carries only the configured origin.
     with pytest.raises((urllib.error.URLError, ConnectionError, http.client.RemoteDisconnected)):
         urllib.request.urlopen(urllib.request.Request(front + "/feed.xml", headers={"Host": "evil.example:1"}), timeout=5)

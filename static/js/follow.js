@@ -1,0 +1,143 @@
+// 关注: a reader follows sources, kept in this browser only (localStorage, no account). Each
+// source's section on the home page gets a 关注 button; the followed sources are shown first, in a
+// block of their own at the top of the sources (each fetched from /live/section/<id>/, a cached
+// fragment), and the 只看关注 switch narrows the page to them: the newest-news list keeps only
+// their items, the other sections are hidden.
+(function () {
+  var slot = document.querySelector("[data-follow-slot]");
+  if (!slot || !window.localStorage || !window.fetch) {
+    return;
+  }
+  var KEY = "finews:follow";
+  var ONLY = "finews:follow-only";
+
+  function load() {
+    try {
+      var found = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(found) ? found.filter(function (s) { return s && s.id && s.name; }) : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function save(list) {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(list));
+    } catch (error) { /* storage full or refused: following just is not kept */ }
+  }
+
+  var followed = load();
+  var only = localStorage.getItem(ONLY) === "1";
+
+  function isFollowed(id) {
+    return followed.some(function (s) { return s.id === id; });
+  }
+
+  function section(id) {
+    return document.querySelector('.sources > .tag-section[data-tag="' + id + '"]');
+  }
+
+  function button(id, name) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "follow";
+    b.setAttribute("data-follow", id);
+    b.setAttribute("aria-label", "关注" + name);
+    paint(b, isFollowed(id));
+    b.addEventListener("click", function () {
+      if (isFollowed(id)) {
+        followed = followed.filter(function (s) { return s.id !== id; });
+      } else {
+        followed.push({ id: id, name: name });
+      }
+      save(followed);
+      render();
+    });
+    return b;
+  }
+
+  function paint(b, on) {
+    b.setAttribute("aria-pressed", on ? "true" : "false");
+    b.textContent = on ? "已关注" : "关注";
+  }
+
+  function addButtons(root) {
+    root.querySelectorAll(".tag-section[data-tag] h2").forEach(function (heading) {
+      if (!heading.querySelector(".follow")) {
+        var id = heading.parentNode.getAttribute("data-tag");
+        heading.appendChild(button(id, heading.firstChild.textContent));
+      }
+    });
+  }
+
+  function render() {
+    document.querySelectorAll("button[data-follow]").forEach(function (b) {
+      paint(b, isFollowed(b.getAttribute("data-follow")));
+    });
+    slot.hidden = !followed.length;
+    toggle.hidden = !followed.length;
+    if (!followed.length) {
+      only = false;
+    }
+    toggle.setAttribute("aria-pressed", only ? "true" : "false");
+    var names = {};
+    followed.forEach(function (s) { names[s.name] = true; });
+    // The followed sources' own sections, in the order they were followed.
+    var holder = slot.querySelector(".follow-list");
+    var wanted = followed.map(function (s) { return s.id; });
+    Array.prototype.slice.call(holder.children).forEach(function (node) {
+      if (wanted.indexOf(node.getAttribute("data-tag")) < 0) {
+        node.remove();
+      }
+    });
+    followed.forEach(function (s) {
+      if (!holder.querySelector('[data-tag="' + s.id + '"]')) {
+        fetch("/live/section/" + encodeURIComponent(s.id) + "/", { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.text() : ""; })
+          .then(function (html) {
+            if (!html || !isFollowed(s.id) || holder.querySelector('[data-tag="' + s.id + '"]')) {
+              return;
+            }
+            var box = document.createElement("template");
+            box.innerHTML = html;
+            addButtons(box.content);
+            holder.appendChild(box.content);
+          })
+          .catch(function () {});
+      }
+    });
+    // 只看关注: the rest of the sources and the others' news hidden.
+    document.querySelectorAll(".sources > .tag-section").forEach(function (node) {
+      node.hidden = only;
+    });
+    document.querySelectorAll(".wall li").forEach(function (item) {
+      var source = item.querySelector(".src");
+      item.hidden = only && !(source && names[source.textContent]);
+    });
+  }
+
+  slot.innerHTML = '<h2 class="follow-title">我的关注</h2><div class="follow-list"></div>';
+  var toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "follow-only";
+  toggle.textContent = "只看关注";
+  toggle.addEventListener("click", function () {
+    only = !only;
+    localStorage.setItem(ONLY, only ? "1" : "0");
+    render();
+  });
+  var head = document.querySelector(".sources .view-switch");
+  head.appendChild(document.createTextNode(" · "));
+  head.appendChild(toggle);
+  addButtons(document);
+  render();
+  // Items the live wall adds later follow the switch too.
+  var wall = document.querySelector(".wall");
+  if (wall && window.MutationObserver) {
+    new MutationObserver(function () {
+      if (only) {
+        render();
+      }
+    }).observe(wall, { childList: true });
+  }
+})();
