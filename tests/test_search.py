@@ -189,3 +189,41 @@ def test_results_name_their_source_and_the_page_says_how_many(client, monkeypatc
     monkeypatch.setattr(search_views, "COUNT_UP_TO", 2)
     assert "找到超过 2 条结果" in client.get("/search/", {"q": "央行"}).content.decode()
     assert "找到 0 条结果" in client.get("/search/", {"q": "降息"}).content.decode()
+
+
+@pytest.mark.parametrize("query", ["5%", "0.12%", "美元。", "15%", "上涨 5%"])
+def test_symbols_keep_their_meaning_on_the_real_posts(client, corpus_dir, query):
+    """Every post found holds each term as typed, and every post that holds them is found."""
+    from news.search.tokens import text_of_html
+
+    call_command("import_posts", str(corpus_dir), "--quiet", stdout=io.StringIO())
+    words = query.split()
+
+    def holds(post):
+        text = f"{post.title}\n{post.summary}\n{text_of_html(post.body_html)}"
+        return all(word in text for word in words)
+
+    expected = {post.url_path for post in Post.objects.published() if holds(post)}
+    assert expected, "the sample has posts for this query"
+    found = set()
+    page = 1
+    while True:
+        response = client.get("/search/", {"q": query, "page": page})
+        if response.status_code == 404:
+            break
+        found |= set(re.findall(r'<li>\s*(?:<strong class="mark">重要</strong> )?<a href="([^"]+)">',
+                                response.content.decode()))
+        page += 1
+    assert found == expected
+
+
+def test_literal_terms_narrow_by_what_the_text_must_hold():
+    from news.search.tokens import is_literal, literal_tokens, query_terms
+
+    assert not is_literal("央行") and not is_literal("CCER") and is_literal("5%") and is_literal("美元。")
+    assert literal_tokens("5%") == []  # "5" may end a longer number: left to the comparison
+    assert literal_tokens("0.12%") == [("12", False)]
+    assert literal_tokens("美元。") == [("美元", False)]
+    assert literal_tokens("%A股") == [("a", False), ("股", True)]
+    assert literal_tokens("ＣＮＹ/美元") == [("美元", False)]
+    assert query_terms("央行 5%") == ([[("央行", False)]], ["5%"])

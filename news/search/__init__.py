@@ -9,6 +9,7 @@ a dedicated engine could take over by implementing the same four calls.
 import contextlib
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from .backends import BACKENDS
@@ -41,11 +42,25 @@ def remove_posts(ids):
             _backend().remove(cursor, ids)
 
 
+LITERAL_SCAN = 20_000  # a query of symbols alone (``5%``) is compared with this many newest posts
+
+
 def search(queryset, query):
     """``queryset`` narrowed to the posts matching ``query``; QueryError (with a Chinese message)
-    for a query that cannot be searched."""
-    sql, params = _backend().match(query_terms(query))
-    return queryset.filter(pk__in=RawSQL(sql, params))
+    for a query that cannot be searched. Terms with symbols (``5%``, ``美元。``) must also stand in
+    the title, summary or body as typed; one that gives the index nothing to narrow by is looked
+    for among the newest LITERAL_SCAN posts."""
+    terms, literals = query_terms(query)
+    if terms:
+        sql, params = _backend().match(terms)
+        queryset = queryset.filter(pk__in=RawSQL(sql, params))
+    else:
+        newest = queryset.order_by("-published_at", "-source_path").values("pk")[:LITERAL_SCAN]
+        queryset = queryset.filter(pk__in=newest)
+    for literal in literals:
+        queryset = queryset.filter(
+            Q(title__icontains=literal) | Q(summary__icontains=literal) | Q(body_html__icontains=literal))
+    return queryset
 
 
 @transaction.atomic

@@ -52,8 +52,34 @@ class QueryError(ValueError):
     """A query finews cannot search for; the message says why, in Chinese."""
 
 
+def is_literal(term):
+    """Whether a query term holds symbols the tokens drop (``5%``, ``0.12%``, ``美元。``): such a
+    term must stand in the text as typed, not just its words."""
+    normal = unicodedata.normalize("NFKC", term).lower()
+    return bool(tokens(normal)) and _TOKEN_RE.sub("", normal) != ""
+
+
+def literal_tokens(term):
+    """``[(token, prefix)]`` that every text containing the literal ``term`` holds — what the index
+    can narrow by before the text is compared. A letter or digit run at the start of the term may
+    be the end of a longer run in the text (``5%`` in ``15%``), which the index cannot look up, so
+    it is left to the comparison; one at the end may be the start of a longer run (a prefix)."""
+    normal = unicodedata.normalize("NFKC", term).lower()
+    found = []
+    for match in _TOKEN_RE.finditer(normal):
+        chinese, word = match.groups()
+        at_start, at_end = match.start() == 0, match.end() == len(normal)
+        if chinese and len(chinese) > 1:
+            found += [(chinese[i : i + 2], False) for i in range(len(chinese) - 1)]
+        elif not at_start:  # a word, or one Chinese character, that starts a run in the text too
+            found.append((word or chinese, at_end))
+    return found
+
+
 def query_terms(query):
-    """``[[(token, prefix), …], …]``: one phrase per whitespace-separated term of ``query``.
+    """``([[(token, prefix), …], …], [literal, …])``: one phrase per whitespace-separated term of
+    ``query`` for the index, and the terms with symbols, normalised, that must also stand in the
+    text as typed (a literal term adds its index tokens, each on its own, where it has any).
 
     A single Chinese character closing a longer term (``A股``) is a prefix: in the text it starts
     a bigram (``A股市`` → ``a 股市``) or stands alone. A term that is only one Chinese character
@@ -63,18 +89,25 @@ def query_terms(query):
         raise QueryError("请输入要搜索的词。")
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"搜索词太长了：最多 {MAX_QUERY_CHARS} 个字。")
-    terms = [[(token, False) for token in found] for found in (tokens(term) for term in query.split()) if found]
-    if not terms:
+    words = [term for term in query.split() if tokens(term)]
+    if not words:
         raise QueryError("搜索词里没有可以搜索的文字或数字。")
-    if len(terms) > MAX_TERMS:
+    if len(words) > MAX_TERMS:
         raise QueryError(f"搜索词太多了：最多 {MAX_TERMS} 个。")
-    for term in terms:
+    terms, literals = [], []
+    for word in words:
+        if is_literal(word):
+            literals.append(unicodedata.normalize("NFKC", word).lower())
+            terms += [[found] for found in literal_tokens(word)]
+            continue
+        term = [(token, False) for token in tokens(word)]
         last = term[-1][0]
         if len(last) == 1 and _TOKEN_RE.fullmatch(last).group(1):
             if len(term) == 1:
                 raise QueryError("单个汉字太常见，请至少输入两个字，例如“央行”。")
             term[-1] = (last, True)
-    return terms
+        terms.append(term)
+    return terms, literals
 
 
 def highlight_terms(query):
