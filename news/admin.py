@@ -63,7 +63,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
     list_display_links = ["title_or_slug"]
-    list_filter = [StatusFilter, CategoryFilter, "published_at"]
+    list_filter = [StatusFilter, "important", CategoryFilter, "published_at"]
     search_fields = ["title"]  # shows the search box; get_search_results does the matching
     search_help_text = "标题或正文中的词，或粘贴文章网址、完整链接、文件名中的编号、原文链接、来源名称"
     date_hierarchy = "published_at"
