@@ -11,7 +11,7 @@ from .search.tokens import highlight_terms, text_of_html
 from .views import PagedListingMixin
 
 ORDERS = {"newest": "最新在前", "relevance": "标题命中在前"}
-RELEVANCE_POOL = 500
+RELEVANCE_POOL = 200  # title hits first among this many newest matches (bounded work at 1M posts)
 COUNT_UP_TO = 1000  # counted exactly up to here; past it "超过 1,000 条"
 
 

@@ -42,7 +42,7 @@ def remove_posts(ids):
             _backend().remove(cursor, ids)
 
 
-LITERAL_SCAN = 20_000  # a query of symbols alone (``5%``) is compared with this many newest posts
+LITERAL_SCAN = 5_000  # a query of symbols alone (``5%``) is compared with this many newest posts
 
 
 def search(queryset, query):
