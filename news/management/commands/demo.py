@@ -25,4 +25,7 @@ class Command(BaseCommand):
             write_site(folder, posts=options["posts"], sources=options["sources"], body_bytes=1500)
             names = read_category_names(Path(folder) / "categories.tsv")
             report = Importer(category_names=names, lock_wait=60).import_paths([folder])
-        self.stdout.write(f"演示数据：新建 {report.count('created')} 篇文章。")
+        # A few marked 重要, as an editor would, so 只看重要 has something to show.
+        newest = Post.objects.published().newest_first().values_list("pk", flat=True)[:60]
+        marked = Post.objects.filter(pk__in=list(newest)[::12]).set_important(True)
+        self.stdout.write(f"演示数据：新建 {report.count('created')} 篇文章，其中 {len(marked)} 篇标为重要。")
