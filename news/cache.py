@@ -225,7 +225,8 @@ def _store(request, key, response, hint, before, used, changes_before):
     else:
         tokens, lifetime = {name: before[name] for name in used}, settings.FINEWS_CACHE_SECONDS
     entry, bodies = build_entry(response, tokens, lifetime)
-    if all(token is not None for token in tokens.values()) and _may_keep_variant(request, key):
+    if all(token is not None for token in tokens.values()) and (
+            getattr(response, "bounded_variant", False) or _may_keep_variant(request, key)):
         cache.set_many({key: entry, **{f"{key}:{kind}": body for kind, body in bodies.items()}},
                        settings.FINEWS_PAGE_KEEP_SECONDS)
     return entry, bodies

@@ -32,7 +32,7 @@ class HomeView(RefreshingMixin, TemplateView):
         if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
             raise Http404("没有这一页")
         self.page = int(page)
-        if (self.order or self.important) and self.page > 1:
+        if (self.order or self.important) and self.page > 1 or self.order and self.important:
             raise Http404("没有这一页")
         return super().get(request, *args, **kwargs)
 
@@ -115,8 +115,8 @@ def finder_items(sections):
 
 def section(request, pk):
     """``/live/section/<tag id>/``: one source's section alone, for the reader's 关注 block."""
-    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
-        raise Http404("没有这个来源")
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18 or pk != str(int(pk)):
+        raise Http404("没有这个来源")  # one address per source: its stamp is named after it
     cache.depends_on(f"tag:{pk}")
     found = sections([(int(pk), "")])
     if not found:

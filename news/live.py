@@ -4,16 +4,19 @@ since the reader's page was built, so an open page never fetches itself again.
 Each live list (home's newest block, ``/emnews/``, a category's or tag's first page, each with
 its 只看重要 form) is its top ``size`` posts. Its page carries the id of its newest item (the
 cursor); the answer holds the ids of the list's current top, in order (``!`` after an important
-one), and the markup of only the items above the cursor. The page removes what is no longer in
-the top, adds the new items, and asks next with the new cursor. Everyone whose page is in the
-same state asks for the same address, so the answer is cached like a page (news/cache.py:
-stamped, ETag/304 for a quiet poll, ``s-maxage`` for nginx): a thousand readers cost one build.
+one), and the markup of only the items above the cursor (without a cursor, of every item: a
+cursor that left the top is redirected there). An id the page lacks that came without markup (a
+post dated below the newest, one marked 重要 later) makes the page ask for the whole list once.
+The page removes what is no longer in the top, adds the new items, and asks next with the new
+cursor. Everyone whose page is in the same state asks for the same address, so the answer is
+cached like a page (news/cache.py: stamped, ETag/304 for a quiet poll, ``s-maxage`` for nginx):
+a thousand readers cost one build.
 """
 import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -85,7 +88,7 @@ def important_flag(request):
 
 
 def _object_or_404(model, pk):
-    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18 or pk != str(int(pk)):
         raise Http404("没有这个列表")
     found = model.objects.filter(pk=int(pk)).first()
     if found is None:
@@ -107,23 +110,26 @@ def delta(request, kind, pk=None):
         live = category(_object_or_404(PostCategory._meta.get_field("category").related_model, pk), important)
     else:
         live = tag(_object_or_404(Tag, pk), important)
-    after = request.GET.get("after", "")
-    if after and (not after.isascii() or not after.isdigit() or len(after) > 18):
+    after = request.GET.get("after") or None
+    if after is not None and (not after.isascii() or not after.isdigit() or len(after) > 18):
         raise Http404("没有这个位置")
     cache.depends_on(live.stamp)
     items = live.top()
     ids = [item.pk for item in items]
-    held = int(after) if after else None
-    fresh = items[: ids.index(held)] if held in ids else items
+    held = int(after) if after else 0
+    if held and held not in ids:
+        # The reader's newest item left the top: the whole list, at the one address for it (so
+        # the cursors an answer is kept for are the few in the top, whatever anyone sends).
+        return HttpResponseRedirect(live.src)
+    fresh = items[: ids.index(held)] if held else items
     body = {
         "c": live.cursor(items),
         "ids": ",".join(f"{item.pk}{'!' if item.important else ''}" for item in items),
         "new": [wall.item_html(item, live.new_tab) for item in fresh],
     }
-    if held not in ids:
-        body["reset"] = 1  # the reader's newest item left the top: replace the whole list
-    important_new = [item.title for item in fresh if item.important]
-    if important_new:
-        body["imp"] = important_new
-    return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                        content_type="application/json")
+    if not held:
+        body["reset"] = 1  # every item: the page keeps what it holds and adds the rest
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                            content_type="application/json")
+    response.bounded_variant = True  # news/cache.py: no more variants than items in the top
+    return response

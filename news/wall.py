@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from . import cache
 from .jekyll.dates import SITE_TZ
 from .models import PostCategory
 
@@ -50,13 +51,15 @@ def tag_path(name):
 
 
 def sources_of(post_ids):
-    """``{post id: (name, url)}``: each post's first category (its source), in one query."""
+    """``{post id: (name, url)}``: each post's first category (its source), in one query. A
+    cached page showing them is stale when one is renamed (``catname:<id>``)."""
     found = {}
     rows = (PostCategory.objects.filter(post_id__in=list(post_ids)).order_by("post_id", "-position")
-            .values_list("post_id", "category__key", "category__name"))
-    for pk, key, name in rows:  # the lowest position comes last and wins
-        found[pk] = (name or key, category_path(key))
-    return found
+            .values_list("post_id", "category_id", "category__key", "category__name"))
+    for pk, category_id, key, name in rows:  # the lowest position comes last and wins
+        found[pk] = (name or key, category_path(key), category_id)
+    cache.depends_on(*{f"catname:{category_id}" for _, _, category_id in found.values()})
+    return {pk: (name, url) for pk, (name, url, _) in found.items()}
 
 
 def from_posts(posts, with_source=True):

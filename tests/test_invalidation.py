@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from taggit.models import Tag
 
+from news.jekyll.dates import SITE_TZ
 from news.models import Category, IngestToken, Post
 
 from . import newsroom
@@ -105,9 +106,14 @@ def test_an_edited_title_shows_on_its_article_and_its_neighbours(client, admin_c
 def test_a_renamed_source_or_tag_shows_on_its_articles(client, site):
     newsroom.build()
     post = Post.objects.get(title="目标1")
-    client.get(post.url_path)
+    tag_id = Tag.objects.get(name="目标标签").pk
+    day = post.published_at.astimezone(SITE_TZ).strftime("/%Y/%m/%d/")
+    lists = [post.url_path, "/tag/目标标签/", f"/live/tag/{tag_id}/", day]  # lists where sources mix name them
+    for page in lists:
+        client.get(page)
     do_import(site, "tgt\t新名字的目标源\n")
-    assert "新名字的目标源" in read(client, post.url_path)[1]
+    for page in lists:
+        assert "新名字的目标源" in read(client, page)[1], page
     tag = Tag.objects.get(name="目标标签")
     tag.name = "又一个名字"
     tag.save()

@@ -227,3 +227,13 @@ def test_literal_terms_narrow_by_what_the_text_must_hold():
     assert literal_tokens("%A股") == [("a", False), ("股", True)]
     assert literal_tokens("ＣＮＹ/美元") == [("美元", False)]
     assert query_terms("央行 5%") == ([[("央行", False)]], ["5%"])
+    assert query_terms("ＣＮＹ％")[1] == ["ｃｎｙ％"]  # compared as typed and NFKC-normalised
+
+
+def test_a_term_with_symbols_is_found_as_typed_full_width_or_escaped(client):
+    factories.post("专家观点", body="专家建议，降低门槛。", when=at(1))
+    factories.post("美股收盘", body="S&P 500 指数上涨。", when=at(2))
+    factories.post("别的", body="专家建议降低门槛。", when=at(3))
+    assert plain(found(client, "专家建议，")) == ["专家观点"]
+    assert plain(found(client, "专家建议,")) == []  # the half-width comma is another character in the text
+    assert plain(found(client, "S&P")) == ["美股收盘"]

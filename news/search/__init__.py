@@ -7,6 +7,8 @@ refills it. Which database does the matching is the backend's business (news/sea
 a dedicated engine could take over by implementing the same four calls.
 """
 import contextlib
+import html
+import unicodedata
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -57,9 +59,14 @@ def search(queryset, query):
     else:
         newest = queryset.order_by("-published_at", "-source_path").values("pk")[:LITERAL_SCAN]
         queryset = queryset.filter(pk__in=newest)
-    for literal in literals:
-        queryset = queryset.filter(
-            Q(title__icontains=literal) | Q(summary__icontains=literal) | Q(body_html__icontains=literal))
+    for typed in literals:
+        # As typed and NFKC-normalised (全角 ，％ or half-width); in the body as its HTML stores it.
+        forms = {typed, unicodedata.normalize("NFKC", typed)}
+        match = Q()
+        for form in forms:
+            match |= (Q(title__icontains=form) | Q(summary__icontains=form)
+                      | Q(body_html__icontains=html.escape(form, quote=False)))
+        queryset = queryset.filter(match)
     return queryset
 
 

@@ -78,7 +78,7 @@ def literal_tokens(term):
 
 def query_terms(query):
     """``([[(token, prefix), …], …], [literal, …])``: one phrase per whitespace-separated term of
-    ``query`` for the index, and the terms with symbols, normalised, that must also stand in the
+    ``query`` for the index, and the terms with symbols (lower-cased) that must also stand in the
     text as typed (a literal term adds its index tokens, each on its own, where it has any).
 
     A single Chinese character closing a longer term (``A股``) is a prefix: in the text it starts
@@ -97,7 +97,7 @@ def query_terms(query):
     terms, literals = [], []
     for word in words:
         if is_literal(word):
-            literals.append(unicodedata.normalize("NFKC", word).lower())
+            literals.append(word.lower())
             terms += [[found] for found in literal_tokens(word)]
             continue
         term = [(token, False) for token in tokens(word)]

@@ -13,6 +13,7 @@
   if (!seconds || !toggle || !status || !lists.length || !window.fetch || !window.JSON) {
     return;
   }
+  var empty = document.querySelector("[data-live-src] li.empty");
   var paused = false;
   var timer = null;
   var unseen = 0;
@@ -37,44 +38,59 @@
     }
   }
 
+  // Make the list hold what the answer says its top is. New items come with their markup; an id
+  // the page does not hold that came without it (a post dated earlier than the newest, one marked
+  // 重要 later, one moving up when another left) means the list is asked for whole once.
   function apply(list, data) {
+    var order = [];
     var wanted = {};
     (data.ids ? data.ids.split(",") : []).forEach(function (id) {
       var important = id.charAt(id.length - 1) === "!";
-      wanted[important ? id.slice(0, -1) : id] = important;
+      id = important ? id.slice(0, -1) : id;
+      order.push(id);
+      wanted[id] = important;
     });
     var held = {};
     Array.prototype.slice.call(list.children).forEach(function (item) {
       var id = item.getAttribute("data-id");
-      if (!id || data.reset || !(id in wanted)) {
+      if (!id || !(id in wanted)) {
         item.remove();
         return;
       }
-      held[id] = true;
+      held[id] = item;
       mark(item, wanted[id]);
     });
     var box = document.createElement("template");
     box.innerHTML = data["new"].join("");
-    var first = list.firstElementChild;
-    var added = 0;
+    var added = [];
     Array.prototype.slice.call(box.content.children).forEach(function (item) {
       var id = item.getAttribute("data-id");
-      if (held[id]) {
-        return;
-      }
-      if (!data.reset || Object.keys(held).length) {
+      if (id in held) {
+        if (data.reset) {
+          return;  // the whole list: what the page holds stays as it is
+        }
+        held[id].remove();  // sent again above the cursor: it moved (its date changed)
+      } else {
         item.classList.add("live-new");
+        added.push(item);
       }
-      list.insertBefore(item, first);
-      held[id] = true;
-      added += 1;
+      held[id] = item;
     });
-    var size = parseInt(list.getAttribute("data-live-size") || "50", 10);
-    while (list.children.length > size) {
-      list.lastElementChild.remove();
+    var complete = order.every(function (id) { return id in held; });
+    if (!complete) {
+      return null;
+    }
+    // Everything wanted is at hand: put it in the answer's order, moving only what is out of place.
+    order.forEach(function (id, index) {
+      if (list.children[index] !== held[id]) {
+        list.insertBefore(held[id], list.children[index] || null);
+      }
+    });
+    if (!order.length && !list.children.length && empty) {
+      list.appendChild(empty.cloneNode(true));
     }
     list.setAttribute("data-cursor", data.c);
-    return data.reset ? 0 : added;
+    return added;
   }
 
   // New items are seen when the tab shows and the top of their list is on the screen.
@@ -84,17 +100,22 @@
     });
   }
 
-  function announce(added, important) {
-    if (!added) {
+  function announce(added) {
+    if (!added.length) {
       return;
     }
-    var text = added + " 条新消息";
+    var important = added.filter(function (item) {
+      return item.classList.contains("imp");
+    }).map(function (item) {
+      return item.querySelector("a:not(.src)").textContent;
+    });
+    var text = added.length + " 条新消息";
     if (important.length) {
       text += "，重要：" + important.join("；");
     }
     status.textContent = text;
     if (!seenAll()) {
-      unseen += added;
+      unseen += added.length;
       document.title = "(" + unseen + ") " + title;
     }
   }
@@ -106,17 +127,29 @@
     }
   }
 
+  function get(url) {
+    return fetch(url, { cache: "no-cache", credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    });
+  }
+
   function ask(list) {
     var src = list.getAttribute("data-live-src");
-    var url = src + (src.indexOf("?") < 0 ? "?" : "&") + "after=" + encodeURIComponent(list.getAttribute("data-cursor") || "");
-    return fetch(url, { cache: "no-cache", credentials: "same-origin" })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
+    var cursor = list.getAttribute("data-cursor") || "0";
+    return get(src + (src.indexOf("?") < 0 ? "?" : "&") + "after=" + encodeURIComponent(cursor))
       .then(function (data) {
-        if (data && !paused) {
-          announce(apply(list, data), data.imp || []);
+        if (!data || paused) {
+          return;
         }
+        var added = apply(list, data);
+        if (added === null) {  // the whole list, once: every item's markup (src without a cursor)
+          return get(src).then(function (whole) {
+            if (whole && !paused) {
+              announce(apply(list, whole) || []);
+            }
+          });
+        }
+        announce(added);
       })
       .catch(function () {});
   }

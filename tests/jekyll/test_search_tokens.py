@@ -16,8 +16,8 @@ def test_block_boundaries_keep_words_apart_and_inline_tags_do_not():
 
 
 def test_query_terms_are_phrases_and_a_closing_single_character_is_a_prefix():
-    assert query_terms("央行 A股 碳市场") == [
-        [("央行", False)], [("a", False), ("股", True)], [("碳市", False), ("市场", False)]]
+    assert query_terms("央行 A股 碳市场") == ([
+        [("央行", False)], [("a", False), ("股", True)], [("碳市", False), ("市场", False)]], [])
 
 
 @pytest.mark.parametrize(("query", "message"), [
