@@ -254,22 +254,33 @@ def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, e
     expect(page.locator("#live-status")).to_have_text("1 条新消息，重要：央行宣布降准", timeout=10_000)
     expect(page.locator(".wall li.imp .mark")).to_have_text("重要")
 
+    # A late post (dated before the newest one the page holds) takes its place by date, and a post
+    # whose date an editor moves to the top moves there.
+    late = factories.post("迟到的消息", when=old.published_at + datetime.timedelta(hours=2, minutes=30))
+    expect(page.locator(".wall li").nth(1)).to_contain_text("迟到的消息", timeout=10_000)
+    late.published_at = old.published_at + datetime.timedelta(hours=4)
+    late.save()
+    expect(page.locator(".wall li").first).to_contain_text("迟到的消息", timeout=10_000)
+    expect(page.locator(".wall li", has_text="迟到的消息")).to_have_count(1)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_follows_sources_kept_in_the_browser(page, live_server, expect, settings):
     settings.FINEWS_HOME_SECTIONS_PER_PAGE = 2
     for number in range(5):
-        factories.category(f"s{number}", f"来源{number}")  # a source's display name is its tag
+        factories.category(f"s{number}", f"源站{number}")  # the source's name need not be its tag's
         factories.post(f"来源{number}的消息", categories=[f"s{number}"], tags=[f"来源{number}"],
                        when=datetime.datetime(2022, 2, 17, 9, number, tzinfo=datetime.UTC))
     page.goto(live_server.url + "/?page=3")  # the quietest source is on the last page
-    page.click("button[aria-label=关注来源0]")
-    expect(page.locator("button[aria-label=关注来源0]").first).to_have_attribute("aria-pressed", "true")
+    follow = page.get_by_role("button", name="关注 来源0").first
+    follow.click()
+    expect(follow).to_have_attribute("aria-pressed", "true")
+    expect(follow).to_have_accessible_name("已关注 来源0")
 
     page.goto(live_server.url + "/")
     block = page.locator("[data-follow-slot]")
     expect(block).to_be_visible()
-    expect(block.locator("h2 >> nth=1")).to_contain_text("来源0")  # shown first, above the other sources
+    expect(block.locator("h2").first).to_contain_text("来源0")  # shown first, above the other sources
     page.click("text=只看关注")
     expect(page.locator(".sources > .tag-section:visible")).to_have_count(0)
     expect(page.locator(".wall li:visible")).to_have_count(1)

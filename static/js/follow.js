@@ -37,18 +37,33 @@
     return document.querySelector('.sources > .tag-section[data-tag="' + id + '"]');
   }
 
-  function button(id, name) {
+  // The sources a section's posts belong to: the first part of each post's address is its
+  // source's key (Jekyll's /:categories/… permalinks), what the newest-news items link to too.
+  function keysOf(section) {
+    var keys = {};
+    section.querySelectorAll("li a").forEach(function (link) {
+      keys[link.getAttribute("href").split("/")[1]] = true;
+    });
+    return Object.keys(keys);
+  }
+
+  function button(section, id, name) {
     var b = document.createElement("button");
     b.type = "button";
     b.className = "follow";
     b.setAttribute("data-follow", id);
-    b.setAttribute("aria-label", "关注" + name);
+    var label = document.createElement("span");
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = name;  // read as "关注 <source>": the visible word starts the name
+    b.appendChild(label);
+    b.appendChild(hidden);
     paint(b, isFollowed(id));
     b.addEventListener("click", function () {
       if (isFollowed(id)) {
         followed = followed.filter(function (s) { return s.id !== id; });
       } else {
-        followed.push({ id: id, name: name });
+        followed.push({ id: id, name: name, keys: keysOf(section) });
       }
       save(followed);
       render();
@@ -58,14 +73,14 @@
 
   function paint(b, on) {
     b.setAttribute("aria-pressed", on ? "true" : "false");
-    b.textContent = on ? "已关注" : "关注";
+    b.firstChild.textContent = on ? "已关注" : "关注";
   }
 
   function addButtons(root) {
-    root.querySelectorAll(".tag-section[data-tag] h2").forEach(function (heading) {
-      if (!heading.querySelector(".follow")) {
-        var id = heading.parentNode.getAttribute("data-tag");
-        heading.appendChild(button(id, heading.firstChild.textContent));
+    root.querySelectorAll(".tag-section[data-tag]").forEach(function (section) {
+      var heading = section.querySelector("h2");
+      if (heading && !section.querySelector(".follow")) {
+        heading.insertAdjacentElement("afterend", button(section, section.getAttribute("data-tag"), heading.textContent));
       }
     });
   }
@@ -80,8 +95,10 @@
       only = false;
     }
     toggle.setAttribute("aria-pressed", only ? "true" : "false");
-    var names = {};
-    followed.forEach(function (s) { names[s.name] = true; });
+    var keys = {};
+    followed.forEach(function (s) {
+      (s.keys || []).forEach(function (key) { keys[key] = true; });
+    });
     // The followed sources' own sections, in the order they were followed.
     var holder = slot.querySelector(".follow-list");
     var wanted = followed.map(function (s) { return s.id; });
@@ -100,6 +117,9 @@
             }
             var box = document.createElement("template");
             box.innerHTML = html;
+            box.content.querySelectorAll("[id]").forEach(function (node) {
+              node.removeAttribute("id");  // the same section stays in the list below, with its id
+            });
             addButtons(box.content);
             holder.appendChild(box.content);
           })
@@ -111,12 +131,12 @@
       node.hidden = only;
     });
     document.querySelectorAll(".wall li").forEach(function (item) {
-      var source = item.querySelector(".src");
-      item.hidden = only && !(source && names[source.textContent]);
+      var link = item.querySelector("a:not(.src)");
+      item.hidden = only && !(link && keys[link.getAttribute("href").split("/")[1]]);
     });
   }
 
-  slot.innerHTML = '<h2 class="follow-title">我的关注</h2><div class="follow-list"></div>';
+  slot.innerHTML = '<p class="follow-title">我的关注</p><div class="follow-list"></div>';
   var toggle = document.createElement("button");
   toggle.type = "button";
   toggle.className = "follow-only";
