@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .importer import ImportBusy, Importer
-from .importing.parse import CREATED, FAILED, SKIPPED
+from .importing.parse import CREATED, FAILED, KEPT, SKIPPED
 from .jekyll.sources import Entry, SourceSet
 from .models import ImportRun, IngestToken
 from .origin import absolute
@@ -85,9 +85,10 @@ def _items(body):
 
 
 def _result(outcome, request):
-    code = 400 if outcome.outcome in (FAILED, SKIPPED) else 201 if outcome.outcome == CREATED else 200
+    code = (400 if outcome.outcome in (FAILED, SKIPPED) else 409 if outcome.outcome == KEPT
+            else 201 if outcome.outcome == CREATED else 200)
     result = {"path": outcome.source_path, "status": outcome.outcome, "code": code}
-    if code == 400:
+    if code in (400, 409):
         result["error"] = outcome.reason
     elif outcome.url:
         result["url"] = absolute(outcome.url)
@@ -116,7 +117,7 @@ def posts(request):
     found = SourceSet(entries=[Entry(label=path, source_path=path, loader=lambda n, data=data: data[:n], size=len(data))
                                for path, data in items])
     try:
-        report = Importer(origin=ImportRun.Origin.API, lock_wait=settings.FINEWS_API_LOCK_WAIT).run(
+        report = Importer(origin=ImportRun.Origin.API, lock_wait=settings.FINEWS_API_LOCK_WAIT, token=token).run(
             found, source_label=f"接口：{token.name}")
     except ImportBusy:
         return _error(503, "另一个导入正在进行，请稍后重试", Retry_After="10")
@@ -124,5 +125,6 @@ def posts(request):
     results = [_result(outcome, request) for outcome in report.outcomes]
     if not batch:
         return JsonResponse(results[0], status=results[0]["code"], json_dumps_params={"ensure_ascii": False})
-    status = 400 if any(result["code"] == 400 for result in results) else 200
+    status = 400 if any(result["code"] == 400 for result in results) else 409 if any(
+        result["code"] == 409 for result in results) else 200
     return JsonResponse({"results": results}, status=status, json_dumps_params={"ensure_ascii": False})

@@ -164,6 +164,11 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def post_deleted(sender, instance, **kwargs):
+    from .models import Tombstone
+
+    # Deleted stays deleted: a later import or scraper re-send does not bring it back.
+    Tombstone.objects.update_or_create(source_path=instance.source_path, defaults={
+        "url_path": instance.url_path, "title": instance.title[:500], "deleted_at": timezone.now()})
     search.remove_posts([instance.pk])
     names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
     if _days_changed([instance.published_at], [instance.pk]):

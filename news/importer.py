@@ -17,7 +17,7 @@ from django.db import transaction
 
 from .importing import find, record
 from .importing.find import FileOutcome
-from .importing.parse import FAILED, OUTCOME_LABELS, SKIPPED, Parser  # noqa: F401 (re-exported)
+from .importing.parse import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, Parser  # noqa: F401 (re-exported)
 from .importing.record import ImportBusy, ImportReport  # noqa: F401 (re-exported)
 from .importing.write import BatchWriter, ensure_named_categories
 from .jekyll import PostError
@@ -53,7 +53,7 @@ class Importer:
     def __init__(
         self, *, dry_run=False, category_names=None, workers=None, batch_size=500,
         max_file_bytes=None, max_zip_bytes=None, old_hosts=None, user=None,
-        origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0, on_run=None,
+        origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0, on_run=None, token=None, force=False,
     ):
         self.dry_run = dry_run
         self.explicit_names = dict(category_names or {})
@@ -68,6 +68,8 @@ class Importer:
         self.progress = progress
         self.lock_wait = lock_wait
         self.on_run = on_run  # called with the ImportRun as soon as it exists (progress pages)
+        self.token = token  # the API's: it creates posts and updates only those it created
+        self.force = force  # overwrite what editors changed, bring back what they deleted
         # Set (to a reason) by a signal handler: the run stops at the next batch boundary, where
         # nothing is half-done, instead of wherever the signal happened to land.
         self.stop_requested = None
@@ -127,7 +129,7 @@ class Importer:
             ImportRun.objects.filter(pk=report.run.pk).update(total=len(candidates) + len(outcomes))
         if self.progress is not None:
             self.progress.reset(total=len(candidates))
-        writer = BatchWriter({k: v for k, v in names.items() if k not in problems})
+        writer = BatchWriter({k: v for k, v in names.items() if k not in problems}, self.token, self.force)
         parser = Parser(self.workers, self.old_hosts)
         parser.start(len(candidates))
         try:
@@ -170,7 +172,11 @@ class Importer:
         to_parse = []
         for entry, data, digest in loaded:
             row = existing.get(entry.source_path)
-            if row and row["content_hash"] == digest:
+            refused = writer.refusal(entry, row)
+            if refused is not None:
+                report.outcomes.append(refused)
+                self._step()
+            elif row and not row.get("tombstone") and row["content_hash"] == digest:
                 report.outcomes.append(writer.unchanged(entry, row))
                 self._step()
             else:

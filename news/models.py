@@ -145,6 +145,12 @@ class Post(models.Model):
     )
     important = models.BooleanField(
         "重要", default=False, help_text="标为重要的消息在首页和滚动新闻中加红显示，并出现在“只看重要”中")
+    token = models.ForeignKey(
+        "IngestToken", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="posts",
+        verbose_name="创建它的接口令牌", help_text="只有这个令牌能通过接口更新它")
+    held_at = models.DateTimeField(
+        "编辑修改于", null=True, blank=True, editable=False,
+        help_text="编辑改过的文章不再被抓取或导入覆盖，直到交还来源")
     source_path = models.CharField(
         "来源文件", max_length=500, unique=True, editable=False,
         help_text="导入时的相对路径，是文章的身份",
@@ -485,6 +491,7 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变", default=0)
     failed = models.PositiveIntegerField("失败", default=0)
+    kept = models.PositiveIntegerField("保留编辑修改", default=0)
     skipped = models.PositiveIntegerField("跳过", default=0)
     errors = models.JSONField("错误", default=list, blank=True)
     total = models.PositiveIntegerField("文件总数", null=True, blank=True, help_text="待处理的文件数，用于显示进度")
@@ -555,6 +562,24 @@ class IngestToken(models.Model):
     def holder(cls, key):
         """The live token whose key is ``key``, or None."""
         return cls.objects.filter(key_hash=cls.digest(key), revoked_at__isnull=True).first()
+
+
+class Tombstone(models.Model):
+    """A deleted post's source path: a later import or scraper re-send does not bring it back
+    (``import_posts --force`` does; deleting the tombstone releases it)."""
+
+    source_path = models.CharField("来源文件", max_length=500, unique=True)
+    url_path = models.CharField("网址路径", max_length=1000, blank=True)
+    title = models.CharField("标题", max_length=500, blank=True)
+    deleted_at = models.DateTimeField("删除时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "已删除文章"
+        verbose_name_plural = "已删除文章"
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return self.title or self.source_path
 
 
 from .staging import StagedChunk, StagedUpload  # noqa: E402, F401 (defined beside the import screen)

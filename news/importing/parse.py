@@ -17,8 +17,9 @@ from ..jekyll import PostError, parse_post
 from ..jekyll.post import NotAPost, ParsedPost
 
 CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged", "failed", "skipped"
+KEPT = "kept"  # not written: an editor changed or deleted the post, or another token owns it
 OUTCOME_LABELS = {
-    CREATED: "新建", UPDATED: "更新", UNCHANGED: "未变", FAILED: "失败", SKIPPED: "跳过",
+    CREATED: "新建", UPDATED: "更新", UNCHANGED: "未变", FAILED: "失败", SKIPPED: "跳过", KEPT: "保留编辑修改",
 }
 PR_SET_PDEATHSIG = 1
 

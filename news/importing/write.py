@@ -10,16 +10,16 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, tags_named, unique_slug
+from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, Tombstone, tags_named, unique_slug
 from ..signals import categories_renamed, posts_changed
 from .find import FileOutcome
-from .parse import CREATED, FAILED, UNCHANGED, UPDATED
+from .parse import CREATED, FAILED, KEPT, UNCHANGED, UPDATED
 
 logger = logging.getLogger(__name__)
 
 POST_FIELDS = [
     "title", "slug", "published_at", "url_path", "summary", "body_markdown", "body_html",
-    "source_url", "status", "content_hash", "extra", "imported_at", "updated_at",
+    "source_url", "status", "content_hash", "extra", "imported_at", "updated_at", "held_at",
 ]
 MAX_NAME_CHARS = 200
 
@@ -69,18 +69,42 @@ def failed(entry, parsed, reason):
 
 
 class BatchWriter:
-    """Stores batches of parsed posts; remembers the URLs taken in this run to report clashes."""
+    """Stores batches of parsed posts; remembers the URLs taken in this run to report clashes.
 
-    def __init__(self, names):
+    What is not its to write is kept as it is (``KEPT``): a post an editor changed (``held_at``)
+    or deleted (a ``Tombstone``), unless the run is forced; through the API, a post another
+    token (or an import) created."""
+
+    def __init__(self, names, token=None, force=False):
         self.names = names
+        self.token = token
+        self.force = force
         self.urls_in_run = {}
 
     def existing(self, source_paths):
-        return {
+        found = {
             row["source_path"]: row
             for row in Post.objects.filter(source_path__in=source_paths)
-            .values("id", "source_path", "content_hash", "url_path", "published_at")
+            .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id")
         }
+        for path in Tombstone.objects.filter(source_path__in=source_paths).values_list("source_path", flat=True):
+            found.setdefault(path, {"tombstone": True})
+        return found
+
+    def refusal(self, entry, row):
+        """The outcome for a file this run may not write, or None."""
+        reason = None
+        if row is None:
+            return None
+        if row.get("tombstone") and not self.force:
+            reason = "编辑已删除这篇文章，不再导入（import_posts --force 可重新导入）"
+        elif self.token is not None and not row.get("tombstone") and row["token_id"] != self.token.pk:
+            reason = "这篇文章不是本令牌创建的，不能通过接口更新"
+        elif row.get("held_at") and not self.force:
+            reason = "编辑修改过这篇文章，保留编辑修改（在后台“交还来源”，或 import_posts --force 覆盖）"
+        if reason is None:
+            return None
+        return FileOutcome(entry.label, entry.source_path, KEPT, reason, url=row.get("url_path"), post_id=row.get("id"))
 
     def unchanged(self, entry, row):
         self.urls_in_run[row["url_path"]] = entry.source_path
@@ -130,12 +154,15 @@ class BatchWriter:
         new, changed = [], []
         for entry, parsed in accepted:
             row = existing.get(entry.source_path)
+            row = None if row and row.get("tombstone") else row  # forced: made again
             post = Post(id=row["id"] if row else None, source_path=entry.source_path, created_at=now,
+                        token=self.token if row is None else None,
                         status=Post.Status.DRAFT if parsed.is_draft else Post.Status.PUBLISHED,
                         imported_at=now, updated_at=now,
                         **{name: getattr(parsed, name) for name in POST_FIELDS if hasattr(parsed, name)})
             (changed if row else new).append((entry, parsed, post, row))
         Post.objects.bulk_create([post for _, _, post, _ in new], batch_size=250)
+        Tombstone.objects.filter(source_path__in=[entry.source_path for entry, _, _, _ in new]).delete()
         Post.objects.bulk_update([post for _, _, post, _ in changed], POST_FIELDS, batch_size=250)
         changed_ids = [post.id for _, _, post, _ in changed]
         PostCategory.objects.filter(post_id__in=changed_ids).delete()

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.importer import FAILED, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
+from news.importer import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
 from news.importing.watch import FolderWatcher
 
 
@@ -39,6 +39,8 @@ class Command(BaseCommand):
             help="分类显示名称文件，每行“键<TAB>名称”，无表头",
         )
         parser.add_argument("--quiet", action="store_true", help="不显示进度条和逐个文件的报告")
+        parser.add_argument("--force", action="store_true",
+                            help="覆盖编辑修改过的文章，重新导入编辑删除的文章（默认保留编辑修改）")
         parser.add_argument("--workers", type=int, default=Importer.default_workers(),
                             help="解析用的进程数（默认 2；1 表示不另开进程）")
         parser.add_argument("--wait", type=float, default=600, metavar="SECONDS",
@@ -68,7 +70,7 @@ class Command(BaseCommand):
         importer = Importer(
             dry_run=options["dry_run"], category_names=names, workers=options["workers"],
             batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
-            progress=progress, lock_wait=options["wait"],
+            progress=progress, lock_wait=options["wait"], force=options["force"],
         )
         handler = StopOnSignal(importer)
         previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
@@ -115,6 +117,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"失败 {item.label}: {item.reason}")
             elif item.outcome == SKIPPED and not options["quiet"]:
                 self.stdout.write(f"跳过 {item.label}: {item.reason}")
+            elif item.outcome == KEPT:
+                self.stdout.write(f"保留编辑修改 {item.label}: {item.reason}")
             if item.warnings and not options["quiet"]:
                 for warning in item.warnings:
                     self.stdout.write(f"注意 {item.label}: {warning}")
