@@ -23,6 +23,7 @@ from taggit.models import Tag
 from .admin_forms import (
     CategoryFilter,
     CategoryMergeForm,
+    HeldFilter,
     PostActionForm,
     PostCategoryInline,
     PostForm,
@@ -43,6 +44,7 @@ from .models import (
     PostCategory,
     SourceCount,
     TaggedPost,
+    Tombstone,
 )
 
 admin.site.site_header = "金融消息 管理"
@@ -50,11 +52,18 @@ admin.site.site_title = "金融消息 管理"
 admin.site.index_title = "内容管理"
 
 
-def log_changes(request, model, ids, message):
-    """One history entry per changed object."""
+def log_changes(request, model, ids, message, hold=True):
+    """One history entry per changed object; posts an editor changed are held against imports
+    and the scraper (news/importing/write.py) until released."""
     if ids:
         LogEntry.objects.log_actions(request.user.pk, model.objects.filter(pk__in=ids), CHANGE,
                                      change_message=message, single_object=False)
+        if model is Post and hold:
+            hold_posts(ids)
+
+
+def hold_posts(ids):
+    Post.objects.filter(pk__in=ids).update(held_at=timezone.now())
 
 
 @admin.register(Post)
@@ -63,7 +72,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
     list_display_links = ["title_or_slug"]
-    list_filter = [StatusFilter, "important", CategoryFilter, "published_at"]
+    list_filter = [StatusFilter, "important", HeldFilter, CategoryFilter, "published_at"]
     search_fields = ["title"]  # shows the search box; get_search_results does the matching
     search_help_text = "标题或正文中的词，或粘贴文章网址、完整链接、文件名中的编号、原文链接、来源名称"
     date_hierarchy = "published_at"
@@ -74,7 +83,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
     inlines = [PostCategoryInline, TaggedPostInline]
     action_form = PostActionForm
     actions = ["publish", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
-               "remove_tag"]
+               "remove_tag", "release"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
         "updated_at", "rendered_preview", "extra",
@@ -164,12 +173,15 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
             return
         changed = obj.changed_fields()
         if changed:
-            obj.save(update_fields=changed)
+            obj.held_at = timezone.now()  # an editor's change: imports and the scraper keep it
+            obj.save(update_fields=[*changed, "held_at"])
 
     def save_related(self, request, form, formsets, change):
         # Inline link rows are saved and deleted one by one: their signals reach news/changes.py.
         super().save_related(request, form, formsets, change)
         post = form.instance
+        if change and any(formset.has_changed() for formset in formsets):
+            hold_posts([post.pk])  # recategorised or retagged by hand
         if not change:
             renamed = post.settle_url()
             if renamed:
@@ -199,6 +211,13 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         ids = queryset.set_important(False)
         log_changes(request, Post, ids, "批量取消重要")
         self.message_user(request, f"已取消 {len(ids)} 篇文章的重要标记。", messages.SUCCESS)
+
+    @admin.action(description="交还来源（允许导入和抓取再更新）", permissions=["change"])
+    def release(self, request, queryset):
+        ids = list(queryset.filter(held_at__isnull=False).values_list("pk", flat=True))
+        Post.objects.filter(pk__in=ids).update(held_at=None)
+        log_changes(request, Post, ids, "交还来源：导入和抓取可以再更新", hold=False)
+        self.message_user(request, f"已把 {len(ids)} 篇文章交还来源。", messages.SUCCESS)
 
     @admin.action(description="移动到分类（在“分类键”中填写）", permissions=["change"])
     def move_to_category(self, request, queryset):
@@ -331,3 +350,19 @@ class ImportRunAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    """Deleted posts: imports and the scraper do not bring them back. Deleting an entry here
+    releases it (the next import of its file makes the post again)."""
+
+    list_display = ["__str__", "source_path", "url_path", "deleted_at"]
+    search_fields = ["title", "source_path", "url_path"]
+    date_hierarchy = "deleted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -103,6 +103,23 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Posts an editor changed, which imports and the scraper leave alone until released."""
+
+    title = "编辑保留"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "编辑改过（导入不覆盖）"), ("no", "跟随来源")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(held_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(held_at__isnull=True)
+        return queryset
+
+
 class CategoryFilter(admin.SimpleListFilter):
     """Filter by one category, typed (with suggestions) instead of listed: there are thousands."""
 
