@@ -7,6 +7,7 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import changes
+        from . import accounts, changes
 
         changes.connect()
+        accounts.connect(self)

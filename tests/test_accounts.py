@@ -1,0 +1,64 @@
+"""Accounts: belonging to an editors' group is what lets a user into the admin (news/accounts.py)."""
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def signs_in(username, password):
+    client = Client()
+    client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+    return client.get("/admin/").status_code == 200
+
+
+def test_a_user_put_in_the_editors_group_through_the_admin_signs_in_and_out(admin_client):
+    User.objects.create_user("xiaowang", password="pw-xiaowang-2026")
+    assert not signs_in("xiaowang", "pw-xiaowang-2026")
+    user = User.objects.get(username="xiaowang")
+    editors = Group.objects.get(name="编辑")
+    url = f"/admin/auth/user/{user.pk}/change/"
+    form = {"username": "xiaowang", "is_active": "on", "groups": [editors.pk],
+            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-12-01", "date_joined_1": "09:00:00",
+            "initial-date_joined_0": "2026-12-01", "initial-date_joined_1": "09:00:00"}
+    response = admin_client.post(url, form)  # 工作人员状态 left unticked, as the README's editor would
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert signs_in("xiaowang", "pw-xiaowang-2026")
+    response = admin_client.post(url, {**form, "groups": []})
+    assert response.status_code == 302
+    assert not signs_in("xiaowang", "pw-xiaowang-2026")
+
+
+def test_group_membership_through_the_orm_counts_too():
+    user = User.objects.create_user("laoli", password="pw-laoli-2026")
+    admins = Group.objects.get(name="管理员")
+    admins.user_set.add(user)
+    assert User.objects.get(pk=user.pk).is_staff
+    admins.user_set.clear()
+    assert not User.objects.get(pk=user.pk).is_staff
+    boss = User.objects.create_superuser("boss", password="pw-boss-2026")
+    boss.groups.add(admins)
+    boss.groups.clear()
+    assert User.objects.get(pk=boss.pk).is_staff  # a superuser keeps the admin
+
+
+def test_the_admins_group_holds_every_news_permission_after_migrate():
+    wanted = set(Permission.objects.filter(content_type__app_label="news").values_list("codename", flat=True))
+    held = set(Group.objects.get(name="管理员").permissions.filter(content_type__app_label="news")
+               .values_list("codename", flat=True))
+    models = {model._meta.model_name for model in apps.get_app_config("news").get_models()}
+    assert {"delete_ingesttoken", "change_ingesttoken", "view_tombstone", "delete_tombstone"} <= held
+    assert held == wanted and all(f"view_{name}" in held for name in models)
+
+
+def test_the_command_makes_an_editor(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password-2026\n"))
+    out = io.StringIO()
+    call_command("create_editor", "xiaozhang", stdout=out)
+    assert "已创建 xiaozhang" in out.getvalue()
+    assert signs_in("xiaozhang", "a-long-password-2026")
+    assert not User.objects.get(username="xiaozhang").has_perm("news.delete_post")
