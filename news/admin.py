@@ -5,6 +5,8 @@ post queryset's bulk methods, ``Category.merge_into``), and every bulk change is
 history, one entry per post, with the ids taken before the change.
 """
 
+import functools
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -20,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from . import revisions
 from .admin_forms import (
     CategoryFilter,
     CategoryMergeForm,
@@ -32,6 +35,7 @@ from .admin_forms import (
 )
 from .admin_import import ImportViewMixin
 from .admin_lookup import CappedCountPaginator, search_ids
+from .admin_revisions import RevisionViewsMixin
 from .admin_tokens import IngestTokenAdmin  # noqa: F401 (registers it)
 from .jekyll.dates import SITE_TZ
 from .jekyll.post import render_body
@@ -62,12 +66,23 @@ def log_changes(request, model, ids, message, hold=True):
             hold_posts(ids)
 
 
+def revised(label):
+    """A bulk action's writes are recorded under its name, as the editor's (news/revisions.py)."""
+    def decorate(action):
+        @functools.wraps(action)
+        def run(self, request, queryset):
+            with revisions.acting(label, user=request.user):
+                return action(self, request, queryset)
+        return run
+    return decorate
+
+
 def hold_posts(ids):
     Post.objects.filter(pk__in=ids).update(held_at=timezone.now())
 
 
 @admin.register(Post)
-class PostAdmin(ImportViewMixin, admin.ModelAdmin):
+class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
@@ -189,24 +204,28 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
 
     # --- bulk actions ----------------------------------------------------------------------
     @admin.action(description="发布所选文章", permissions=["change"])
+    @revised("批量发布")
     def publish(self, request, queryset):
         ids = queryset.set_status(Post.Status.PUBLISHED)
         log_changes(request, Post, ids, "批量发布")
         self.message_user(request, f"已发布 {len(ids)} 篇文章。", messages.SUCCESS)
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["change"])
+    @revised("批量撤回")
     def unpublish(self, request, queryset):
         ids = queryset.set_status(Post.Status.DRAFT)
         log_changes(request, Post, ids, "批量撤回为草稿")
         self.message_user(request, f"已撤回 {len(ids)} 篇文章。", messages.SUCCESS)
 
     @admin.action(description="标为重要", permissions=["change"])
+    @revised("标为重要")
     def mark_important(self, request, queryset):
         ids = queryset.set_important(True)
         log_changes(request, Post, ids, "批量标为重要")
         self.message_user(request, f"已把 {len(ids)} 篇文章标为重要。", messages.SUCCESS)
 
     @admin.action(description="取消重要标记", permissions=["change"])
+    @revised("取消重要")
     def unmark_important(self, request, queryset):
         ids = queryset.set_important(False)
         log_changes(request, Post, ids, "批量取消重要")
@@ -220,6 +239,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         self.message_user(request, f"已把 {len(ids)} 篇文章交还来源。", messages.SUCCESS)
 
     @admin.action(description="移动到分类（在“分类键”中填写）", permissions=["change"])
+    @revised("移动分类")
     def move_to_category(self, request, queryset):
         key = request.POST.get("category_key", "").strip()
         category = Category.objects.filter(key=key).first()
@@ -243,6 +263,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
         return tag
 
     @admin.action(description="添加标签（在“标签”中填写）", permissions=["change"])
+    @revised("添加标签")
     def add_tag(self, request, queryset):
         tag = self._tag_from_request(request, create=True)
         if tag:
@@ -251,6 +272,7 @@ class PostAdmin(ImportViewMixin, admin.ModelAdmin):
             self.message_user(request, f"已给 {len(ids)} 篇文章添加标签 {tag.name}。", messages.SUCCESS)
 
     @admin.action(description="移除标签（在“标签”中填写）", permissions=["change"])
+    @revised("移除标签")
     def remove_tag(self, request, queryset):
         tag = self._tag_from_request(request, create=False)
         if tag:

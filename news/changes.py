@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from . import cache, search
+from . import cache, revisions, search
 from .jekyll.dates import SITE_TZ
 from .signals import categories_renamed, posts_changed
 
@@ -148,6 +148,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False):
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
     mark(post_stamps([post.pk for post in posts], earlier))
+    revisions.note(post.pk for post in posts)
 
 
 # --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
@@ -168,7 +169,9 @@ def post_deleted(sender, instance, **kwargs):
 
     # Deleted stays deleted: a later import or scraper re-send does not bring it back.
     Tombstone.objects.update_or_create(source_path=instance.source_path, defaults={
-        "url_path": instance.url_path, "title": instance.title[:500], "deleted_at": timezone.now()})
+        "post_id": instance.pk, "url_path": instance.url_path, "title": instance.title[:500],
+        "deleted_at": timezone.now()})
+    revisions.deleted(instance)
     search.remove_posts([instance.pk])
     names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
     if _days_changed([instance.published_at], [instance.pk]):
@@ -185,18 +188,21 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
         after_write(posts, previous, reindex=reindex)
     else:
         mark(post_stamps(ids))
+        revisions.note(ids)
 
 
 def link_written(sender, instance, **kwargs):
     """A category or tag link saved or deleted one by one (``link.save()``, ``.delete()``,
     ``remove()``, ``clear()``, a cascade)."""
-    names = {"site", f"post:{instance.__dict__[type(instance).post_attname]}"}
+    post_id = instance.__dict__[type(instance).post_attname]
+    names = {"site", f"post:{post_id}"}
     names |= _day_stamps([instance.published_at])
     if hasattr(instance, "category_id"):
         names |= {f"cat:{instance.category_id}"} | _neighbours({instance.category_id: [instance.published_at]})
     else:
         names.add(f"tag:{instance.tag_id}")
     mark(names)
+    revisions.note([post_id])  # a post deleted with its links has no state left to record
 
 
 def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -204,7 +210,9 @@ def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
     no ``post_save``); removals arrive as link deletes."""
     if action != "post_add" or not pk_set:
         return
-    mark(post_stamps(pk_set if reverse else [instance.pk]))
+    ids = pk_set if reverse else [instance.pk]
+    mark(post_stamps(ids))
+    revisions.note(ids)
 
 
 def category_saved(sender, instance, created, **kwargs):

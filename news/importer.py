@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from . import revisions
 from .importing import find, record
 from .importing.find import FileOutcome
 from .importing.parse import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, Parser  # noqa: F401 (re-exported)
@@ -47,6 +48,10 @@ class Prepared:
     to_parse: list
     existing: dict
     pending: object
+
+
+ORIGIN_ACTIONS = {ImportRun.Origin.COMMAND: "命令行导入", ImportRun.Origin.ADMIN: "后台导入",
+                  ImportRun.Origin.API: "接口"}
 
 
 class Importer:
@@ -104,7 +109,8 @@ class Importer:
                     user=self.user, origin=self.origin, source=source_label, dry_run=self.dry_run)
                 if self.on_run is not None:
                     self.on_run(report.run)
-                with transaction.atomic() if self.dry_run else nullcontext():
+                with transaction.atomic() if self.dry_run else nullcontext(), revisions.acting(
+                        ORIGIN_ACTIONS.get(self.origin, "导入"), user=self.user, token=self.token, run=report.run):
                     self._import(found, report)
                     if self.dry_run:
                         transaction.set_rollback(True)
@@ -170,17 +176,20 @@ class Importer:
             loaded.append((entry, data, content_hash(data)))
         existing = writer.existing([entry.source_path for entry, _, _ in loaded])
         to_parse = []
+        kept = []
         for entry, data, digest in loaded:
             row = existing.get(entry.source_path)
             refused = writer.refusal(entry, row)
             if refused is not None:
                 report.outcomes.append(refused)
+                kept.append((refused.post_id, refused.reason))
                 self._step()
             elif row and not row.get("tombstone") and row["content_hash"] == digest:
                 report.outcomes.append(writer.unchanged(entry, row))
                 self._step()
             else:
                 to_parse.append((entry, data, digest))
+        revisions.refused(kept)  # each refused attempt shows in the post's history
         pending = parser.submit([(entry.source_path, data, digest) for entry, data, digest in to_parse])
         return Prepared([entry for entry, _, _ in to_parse], existing, pending)
 
@@ -197,4 +206,5 @@ class Importer:
             report.outcomes += writer.write(items, prepared.existing)
             if not self.dry_run:
                 record.save_counts(report.run, report)
+        revisions.flush()  # the batch's posts as written
         self._step(len(prepared.to_parse))

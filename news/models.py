@@ -564,11 +564,46 @@ class IngestToken(models.Model):
         return cls.objects.filter(key_hash=cls.digest(key), revoked_at__isnull=True).first()
 
 
+class Revision(models.Model):
+    """What readers saw of a post after one write, and who made it (news/revisions.py). Kept by
+    post id, so a deleted post's history stays."""
+
+    post_id = models.BigIntegerField("文章编号")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    action = models.CharField("操作", max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             verbose_name="编辑")
+    token = models.ForeignKey("IngestToken", null=True, blank=True, on_delete=models.SET_NULL,
+                              verbose_name="接口令牌")
+    run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入记录")
+    data = models.JSONField("内容", default=dict)
+
+    class Meta:
+        verbose_name = "修订"
+        verbose_name_plural = "修订"
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["post_id", "-id"], name="revision_post")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.action}"
+
+    @property
+    def who(self):
+        if self.user_id:
+            return self.user.get_username()
+        if self.token_id:
+            return f"接口令牌 {self.token.name}"
+        if self.run_id:
+            return f"导入 #{self.run_id}"
+        return "系统"
+
+
 class Tombstone(models.Model):
     """A deleted post's source path: a later import or scraper re-send does not bring it back
     (``import_posts --force`` does; deleting the tombstone releases it)."""
 
     source_path = models.CharField("来源文件", max_length=500, unique=True)
+    post_id = models.BigIntegerField("原文章编号", null=True, blank=True)
     url_path = models.CharField("网址路径", max_length=1000, blank=True)
     title = models.CharField("标题", max_length=500, blank=True)
     deleted_at = models.DateTimeField("删除时间", default=timezone.now)

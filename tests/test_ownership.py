@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from news.models import ImportRun, Post, Tombstone
+from news.models import ImportRun, Post, Revision, Tombstone
 
 from .test_admin import CHANGELIST, action, change_data
 from .test_api import GOOD, new_key
@@ -36,6 +36,10 @@ def scraper_b():
     return sender(new_key("scraper-b"))
 
 
+def attempts(post):
+    return list(Revision.objects.filter(post_id=post.pk).order_by("pk").values_list("action", flat=True))
+
+
 def changed(text):
     return GOOD.replace("正文", text)
 
@@ -48,6 +52,8 @@ def test_another_tokens_post_is_not_overwritten(scraper_a, scraper_b, client):
     assert "不是本令牌创建的" in response.json()["error"]
     assert "乙的版本" not in Post.objects.get().body_html and Post.objects.get().token.name == "scraper-a"
     assert "乙的版本" not in client.get(post.url_path).content.decode()
+    assert attempts(post)[-1].startswith("未采纳（接口）：这篇文章不是本令牌创建的")
+    assert attempts(post)[-1] and Revision.objects.filter(post_id=post.pk).latest("pk").token.name == "scraper-b"
     assert scraper_a(changed("甲的更正")).status_code == 200  # its owner still may
 
 
@@ -59,6 +65,7 @@ def test_an_unpublished_post_stays_unpublished(scraper_a, admin_client, client):
     assert response.status_code == 409 and "编辑修改过" in response.json()["error"]
     assert client.get(post.url_path).status_code == 404
     assert Post.objects.get().status == "draft"
+    assert attempts(post)[-2:] == ["批量撤回", "未采纳（接口）：编辑修改过这篇文章，保留编辑修改（在后台“交还来源”，或 import_posts --force 覆盖）"]
 
 
 def test_an_edited_title_survives_a_re_send(scraper_a, admin_client):
@@ -82,6 +89,7 @@ def test_a_deleted_post_is_not_made_again(scraper_a, admin_client):
     assert response.status_code == 409 and "已删除" in response.json()["error"]
     assert not Post.objects.exists()
     assert "接口送来的快讯" in admin_client.get("/admin/news/tombstone/").content.decode()
+    assert attempts(post)[-2].startswith("删除") and attempts(post)[-1].startswith("未采纳（接口）：编辑已删除")
 
 
 def test_the_command_line_import_keeps_editors_changes_unless_forced(tmp_path, admin_client):

@@ -87,8 +87,8 @@ class BatchWriter:
             for row in Post.objects.filter(source_path__in=source_paths)
             .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id")
         }
-        for path in Tombstone.objects.filter(source_path__in=source_paths).values_list("source_path", flat=True):
-            found.setdefault(path, {"tombstone": True})
+        for path, post_id in Tombstone.objects.filter(source_path__in=source_paths).values_list("source_path", "post_id"):
+            found.setdefault(path, {"tombstone": True, "id": post_id})
         return found
 
     def refusal(self, entry, row):
