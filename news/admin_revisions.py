@@ -1,4 +1,5 @@
 """A post's revisions in the admin: the list, a side-by-side diff of any two, and restore."""
+import datetime
 import difflib
 from html import escape
 
@@ -11,15 +12,23 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from . import revisions
+from .jekyll.dates import SITE_TZ
 from .models import Post, Revision
 
 STATUS = {"published": "已发布", "draft": "草稿", "deleted": "已删除"}
 
 
+def beijing(moment):
+    try:
+        return datetime.datetime.fromisoformat(moment).astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return moment or ""
+
+
 def lines(data):
     """What a revision says readers see, as lines to compare."""
     head = [f"标题：{data.get('title', '')}", f"状态：{STATUS.get(data.get('status'), data.get('status', ''))}",
-            f"重要：{'是' if data.get('important') else '否'}", f"时间：{data.get('published_at', '')}",
+            f"重要：{'是' if data.get('important') else '否'}", f"时间（北京）：{beijing(data.get('published_at'))}",
             f"网址：{data.get('url_path', '')}", f"分类：{'、'.join(data.get('categories', []))}",
             f"标签：{'、'.join(data.get('tags', []))}", "正文："]
     return head + (data.get("body_markdown") or "").splitlines()

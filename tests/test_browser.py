@@ -293,3 +293,23 @@ def test_a_reader_follows_sources_kept_in_the_browser(page, live_server, expect,
     expect(page.locator(".wall li:visible")).to_have_count(5)
     page.locator("[data-follow-slot] button[data-follow]").click()  # unfollow from the block
     expect(block).to_be_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_compares_revisions_and_restores_one(page, live_server, expect):
+    post = factories.post("原来的标题", body="正文第一段")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/news/post/{post.pk}/change/")
+    page.fill("#id_title", "改坏了的标题")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("成功")
+    page.click("text=历史")
+    diff = page.locator(".finews-diff table.diff")
+    expect(diff).to_contain_text("原来的标题")
+    expect(diff).to_contain_text("改坏了的标题")
+    page.screenshot(path=str(SHOTS / "revisions.png"), full_page=True)
+    page.locator("tr", has_text="原来的标题").get_by_role("button", name="恢复到这一版").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("已恢复到修订")
+    reader = page.context.new_page()
+    reader.goto(live_server.url + post.url_path)
+    expect(reader.locator("h1")).to_have_text("原来的标题", timeout=1000)
