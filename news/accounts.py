@@ -1,7 +1,8 @@
 """Who may use the admin: membership of the editors' groups, kept in step with Django's flags.
 
-- 编辑 import, edit, publish, mark 重要; 管理员 may do everything on the news models (those added
-  later too), tags and accounts. After every ``migrate`` the groups exist and hold those
+- 编辑 import, edit, mark 重要 and submit posts for review; 审核 may also publish (the
+  ``publish_post`` permission); 管理员 may do everything on the news models (those added later
+  too), tags and accounts. After every ``migrate`` the groups exist and hold those
   permissions (``sync_groups``, a ``post_migrate`` receiver), so a model added by a later
   migration is not left out.
 - Being in one of the groups is what lets a user into the admin: adding a user to a group (in the
@@ -12,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_migrate
 
-EDITORS, ADMINS = "编辑", "管理员"
-GROUPS = (EDITORS, ADMINS)
+EDITORS, REVIEWERS, ADMINS = "编辑", "审核", "管理员"
+GROUPS = (EDITORS, REVIEWERS, ADMINS)
 EDITOR_PERMISSIONS = {
     "news": ["view_post", "add_post", "change_post", "view_category", "add_category",
              "change_category", "view_categoryalias", "view_legacyurl", "view_importrun",
@@ -30,6 +31,9 @@ def sync_groups(**kwargs):
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     for app_label, codenames in EDITOR_PERMISSIONS.items():
         editors.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
+    reviewers.permissions.add(*editors.permissions.all(), *Permission.objects.filter(
+        content_type__app_label="news", codename="publish_post"))
     admins, _ = Group.objects.get_or_create(name=ADMINS)
     admins.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
 

@@ -97,7 +97,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
     ordering = ["-published_at", "-source_path"]
     inlines = [PostCategoryInline, TaggedPostInline]
     action_form = PostActionForm
-    actions = ["publish", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
+    actions = ["publish", "submit_review", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
                "remove_tag", "release"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
@@ -203,7 +203,28 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
                 self.message_user(request, f"网址已被占用，slug 改为 {renamed}", messages.WARNING)
 
     # --- bulk actions ----------------------------------------------------------------------
-    @admin.action(description="发布所选文章", permissions=["change"])
+    def has_publish_permission(self, request):
+        return request.user.has_perm("news.publish_post")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.may_publish = self.has_publish_permission(request)
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if not self.has_publish_permission(request):
+            initial.setdefault("status", Post.Status.REVIEW)  # an editor's new post goes to review
+        return initial
+
+    @admin.action(description="提交审核（改为待审核）", permissions=["change"])
+    @revised("提交审核")
+    def submit_review(self, request, queryset):
+        ids = queryset.exclude(status=Post.Status.PUBLISHED).set_status(Post.Status.REVIEW)
+        log_changes(request, Post, ids, "提交审核")
+        self.message_user(request, f"已把 {len(ids)} 篇文章提交审核（已发布的不变）。", messages.SUCCESS)
+
+    @admin.action(description="发布所选文章", permissions=["publish"])
     @revised("批量发布")
     def publish(self, request, queryset):
         ids = queryset.set_status(Post.Status.PUBLISHED)

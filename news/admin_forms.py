@@ -58,6 +58,15 @@ class PostForm(forms.ModelForm):
             raise forms.ValidationError("发布时间须在公元 1 年到 9999 年之间。")
         return value
 
+    may_publish = True  # set per request by PostAdmin.get_form (the publish_post permission)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was = self.instance.status if self.instance.pk else None
+        if status == Post.Status.PUBLISHED and was != Post.Status.PUBLISHED and not self.may_publish:
+            raise forms.ValidationError("发布需要审核权限：请选“待审核”提交审核，由审核或管理员发布。")
+        return status
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
@@ -83,6 +92,9 @@ class CategoryMergeForm(ActionForm):
     target_key = forms.CharField(label="合并到（分类键）", required=False)
 
 
+REVIEW_COUNT_CAP = 1000  # the 待审核 count reads at most this many index entries
+
+
 class StatusFilter(admin.SimpleListFilter):
     """已发布 / 已排期 (published, time still to come) / 草稿."""
 
@@ -90,7 +102,9 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("published", "已发布"), ("scheduled", "已排期"), ("draft", "草稿")]
+        waiting = Post.objects.filter(status=Post.Status.REVIEW).order_by()[: REVIEW_COUNT_CAP + 1].count()
+        shown = f"超过 {REVIEW_COUNT_CAP}" if waiting > REVIEW_COUNT_CAP else waiting
+        return [("published", "已发布"), ("scheduled", "已排期"), ("review", f"待审核（{shown}）"), ("draft", "草稿")]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -100,6 +114,8 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.scheduled(now)
         if self.value() == "draft":
             return queryset.filter(status=Post.Status.DRAFT)
+        if self.value() == "review":
+            return queryset.filter(status=Post.Status.REVIEW)
         return queryset
 
 

@@ -11,7 +11,8 @@ class IngestTokenAdmin(admin.ModelAdmin):
     """Scrapers' keys to the ingestion API: listed and revoked here, created by
     ``manage.py ingest_token NAME`` (the key is shown once, there)."""
 
-    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "prefix", "review", "created_at", "last_used_at", "revoked_at"]
+    list_editable = ["review"]
     readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 

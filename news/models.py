@@ -124,6 +124,7 @@ class Post(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "已发布"
         DRAFT = "draft", "草稿"
+        REVIEW = "review", "待审核"
 
     title = models.CharField("标题", max_length=500, blank=True)
     slug = models.CharField("网址名（slug）", max_length=300, help_text="来自文件名（或 front matter 的 slug）")
@@ -167,6 +168,7 @@ class Post(models.Model):
         verbose_name = "文章"
         verbose_name_plural = "文章"
         ordering = ["-published_at", "-source_path"]
+        permissions = [("publish_post", "可以发布文章（审核）")]
         indexes = [
             models.Index(
                 fields=["status", "-published_at", "-source_path"], name="post_status_date"
@@ -539,6 +541,8 @@ class IngestToken(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    review = models.BooleanField(
+        "先送审核", default=False, help_text="勾选后，这个令牌新建的文章先是“待审核”，由审核或管理员发布")
 
     class Meta:
         verbose_name = "接口令牌"

@@ -62,3 +62,45 @@ def test_the_command_makes_an_editor(monkeypatch):
     assert "已创建 xiaozhang" in out.getvalue()
     assert signs_in("xiaozhang", "a-long-password-2026")
     assert not User.objects.get(username="xiaozhang").has_perm("news.delete_post")
+
+
+def test_editors_submit_for_review_and_reviewers_publish(client):
+    from news.models import Post
+
+    from . import factories
+    from .test_admin import CHANGELIST, action, change_data
+
+    editor = User.objects.create_user("bianji", password="pw-bianji-2026")
+    editor.groups.add(Group.objects.get(name="编辑"))
+    reviewer = User.objects.create_user("shenhe", password="pw-shenhe-2026")
+    reviewer.groups.add(Group.objects.get(name="审核"))
+    post = factories.post("草稿一篇", status="draft")
+    editing, reviewing = Client(), Client()
+    editing.force_login(editor)
+    reviewing.force_login(reviewer)
+
+    refused = editing.post(f"{CHANGELIST}{post.pk}/change/", change_data(post, status="published"))
+    assert refused.status_code == 200 and "发布需要审核权限" in refused.content.decode()
+    assert 'value="publish"' not in editing.get(CHANGELIST).content.decode()  # the publish action is not offered
+    action(editing, "submit_review", [post])
+    assert Post.objects.get(pk=post.pk).status == "review"
+    assert "待审核（1）" in reviewing.get(CHANGELIST).content.decode()
+    assert "草稿一篇" in reviewing.get(CHANGELIST, {"state": "review"}).content.decode()
+    assert client.get(post.url_path).status_code == 404  # readers never see a post awaiting review
+    action(reviewing, "publish", [post])
+    assert Post.objects.get(pk=post.pk).status == "published" and client.get(post.url_path).status_code == 200
+    assert '<option value="review" selected>待审核</option>' in editing.get(f"{CHANGELIST}add/").content.decode()
+
+
+def test_a_token_may_send_its_posts_to_review():
+    import json
+
+    from news.models import IngestToken, Post
+
+    from .test_api import GOOD, new_key
+
+    key = new_key("reviewed")
+    IngestToken.objects.filter(name="reviewed").update(review=True)
+    response = Client().post("/api/posts/", json.dumps({"path": "_posts/2022-02-17-r.md", "content": GOOD}),
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 201 and Post.objects.get().status == "review"

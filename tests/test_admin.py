@@ -272,7 +272,7 @@ def test_the_post_list_never_counts_the_whole_table(admin_client, monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         html = admin_client.get(CHANGELIST).content.decode()
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert counts and all("LIMIT 3" in sql for sql in counts), counts
+    assert counts and all("LIMIT 3" in sql or "LIMIT 1001" in sql and "'review'" in sql for sql in counts), counts
     assert "3 文章" in html  # what it counted, capped
 
 

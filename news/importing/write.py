@@ -91,6 +91,14 @@ class BatchWriter:
             found.setdefault(path, {"tombstone": True, "id": post_id})
         return found
 
+    def status_for(self, parsed, row):
+        """Draft when the file says so; a token that sends to review creates posts 待审核."""
+        if parsed.is_draft:
+            return Post.Status.DRAFT
+        if row is None and self.token is not None and self.token.review:
+            return Post.Status.REVIEW
+        return Post.Status.PUBLISHED
+
     def refusal(self, entry, row):
         """The outcome for a file this run may not write, or None."""
         reason = None
@@ -157,7 +165,7 @@ class BatchWriter:
             row = None if row and row.get("tombstone") else row  # forced: made again
             post = Post(id=row["id"] if row else None, source_path=entry.source_path, created_at=now,
                         token=self.token if row is None else None,
-                        status=Post.Status.DRAFT if parsed.is_draft else Post.Status.PUBLISHED,
+                        status=self.status_for(parsed, row),
                         imported_at=now, updated_at=now,
                         **{name: getattr(parsed, name) for name in POST_FIELDS if hasattr(parsed, name)})
             (changed if row else new).append((entry, parsed, post, row))
