@@ -97,6 +97,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
     ordering = ["-published_at", "-source_path"]
     inlines = [PostCategoryInline, TaggedPostInline]
     action_form = PostActionForm
+    save_on_top = True  # 保存 (and 预览, templates/admin/news/post/change_form.html) above a long form
     actions = ["publish", "submit_review", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
                "remove_tag", "release"]
     readonly_fields = [
@@ -409,3 +410,13 @@ class TombstoneAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Background jobs are followed on their imports (导入记录 and the upload's own page), in Chinese;
+# django-tasks' English "Task results" pages are not shown beside them.
+try:
+    from django_tasks_db.models import DBTaskResult
+except ImportError:  # another task backend
+    DBTaskResult = None
+if DBTaskResult is not None and admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

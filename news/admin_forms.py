@@ -51,6 +51,8 @@ class PostForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].strip = False
+        if (self.instance.source_path or "").lower().endswith((".html", ".htm")):
+            self.fields["body_markdown"].label = "正文（HTML）"  # Jekyll copies an .html post's body as it is
 
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]

@@ -49,10 +49,18 @@ class UploadForm(forms.Form):
         return files
 
 
-def report_context(rows):
+PROBLEMS_FIRST = {"failed": 0, "kept": 1, "skipped": 2}  # then the rest, in the order they came
+
+
+def report_context(rows, problems_only=False):
+    """The report's rows, what went wrong first (all of it, or only that), and the counts."""
     counts = Counter(row["outcome"] for row in rows)
-    return {"rows": [{**row, "outcome_label": OUTCOME_LABELS.get(row["outcome"], row["outcome"])} for row in rows],
-            "counts": {outcome: counts.get(outcome, 0) for outcome in OUTCOME_LABELS}}
+    ordered = sorted(rows, key=lambda row: PROBLEMS_FIRST.get(row["outcome"], 3))
+    if problems_only:
+        ordered = [row for row in ordered if row["outcome"] in PROBLEMS_FIRST]
+    return {"rows": [{**row, "outcome_label": OUTCOME_LABELS.get(row["outcome"], row["outcome"])} for row in ordered],
+            "counts": {outcome: counts.get(outcome, 0) for outcome in OUTCOME_LABELS},
+            "problems": sum(counts.get(outcome, 0) for outcome in PROBLEMS_FIRST), "problems_only": problems_only}
 
 
 def progress_of(upload):
@@ -114,6 +122,7 @@ class ImportViewMixin:
             return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
         done = upload.state == StagedUpload.State.DONE
         context.update(upload=upload, progress=progress_of(upload) if upload.busy else None,
-                       **report_context(upload.report if done else upload.check_report))
+                       **report_context(upload.report if done else upload.check_report,
+                                        problems_only=request.GET.get("show") == "problems"))
         status = 400 if upload.state == StagedUpload.State.REFUSED else 200
         return TemplateResponse(request, "admin/news/post/import.html", context, status=status)

@@ -274,6 +274,7 @@ def test_the_post_list_never_counts_the_whole_table(admin_client, monkeypatch):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT 3" in sql or "LIMIT 1001" in sql and "'review'" in sql for sql in counts), counts
     assert "3 文章" in html  # what it counted, capped
+    assert "文章超过 3 篇：列表只数到 3" in html and "“选中所有”会作用于全部符合当前条件的文章" in html
 
 
 def test_marking_important_shows_on_home_and_in_the_important_view_at_once(admin_client, client):

@@ -2,6 +2,7 @@
 background with its progress; bad files and hostile archives. Jobs are run by the real worker
 (django-tasks-db's ``db_worker``), in this process."""
 import io
+import re
 import stat
 import zipfile
 from contextlib import contextmanager
@@ -222,3 +223,31 @@ def another_import_running():
         yield
     finally:
         other.close()
+
+
+def test_the_dry_run_leads_with_the_summary_and_what_went_wrong(admin_client):
+    files = [md(f"2022-02-17-good{n}.md", GOOD.replace("title:", f"slug: good{n}\ntitle:")) for n in range(5)]
+    response = dry_run(admin_client, *files, md("2022-02-17-bad.md", "---\ntitle: a: b\n---\n"))
+    html = response.content.decode()
+    report = html.split('class="finews-report"')[1]
+    assert html.index('value="确认导入"') < html.index('class="finews-report"')  # confirm above the list
+    assert re.findall(r"<code>([^<]+)</code>", report)[0] == "2022-02-17-bad.md"  # failures first
+    only = admin_client.get(response.wsgi_request.path, {"show": "problems"}).content.decode()
+    assert re.findall(r"<code>([^<]+)</code>", only.split('class="finews-report"')[1]) == ["2022-02-17-bad.md"]
+    assert "只列出有问题的 1 个文件" in only
+
+
+def test_the_form_names_the_body_for_the_posts_kind_and_saves_on_top(admin_client):
+    from . import factories
+
+    markdown = factories.post("写的", body="正文")
+    html_post = factories.post("网页的", source_path="_posts/2022-02-17-page.html", slug="page")
+    page = admin_client.get(f"/admin/news/post/{markdown.pk}/change/").content.decode()
+    assert "正文（Markdown）" in page and page.count("预览（在新标签页打开，不保存）") == 2
+    assert page.index('name="_save"') < page.index('id="id_title"')  # 保存 above the form too
+    assert "正文（HTML）" in admin_client.get(f"/admin/news/post/{html_post.pk}/change/").content.decode()
+
+
+def test_background_jobs_are_not_an_english_admin_page(admin_client):
+    index = admin_client.get("/admin/").content.decode()
+    assert "Task results" not in index and "Tasks Database Backend".lower() not in index.lower()
