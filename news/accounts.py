@@ -11,7 +11,7 @@
 """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import m2m_changed, post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_delete
 
 EDITORS, REVIEWERS, ADMINS = "编辑", "审核", "管理员"
 GROUPS = (EDITORS, REVIEWERS, ADMINS)
@@ -63,8 +63,18 @@ def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
             _update_staff(pk_set or [])
 
 
+def group_deleting(sender, instance, **kwargs):
+    instance._finews_members = list(instance.user_set.values_list("pk", flat=True))
+
+
+def group_deleted(sender, instance, **kwargs):
+    _update_staff(getattr(instance, "_finews_members", []))
+
+
 def connect(app_config):
     """Connect the receivers (called once, from ``NewsConfig.ready()``)."""
     through = get_user_model().groups.through
     post_migrate.connect(sync_groups, sender=app_config, dispatch_uid="finews:sync_groups")
     m2m_changed.connect(groups_changed, sender=through, dispatch_uid="finews:groups_changed")
+    pre_delete.connect(group_deleting, sender=Group, dispatch_uid="finews:group_deleting")
+    post_delete.connect(group_deleted, sender=Group, dispatch_uid="finews:group_deleted")

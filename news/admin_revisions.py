@@ -15,7 +15,7 @@ from . import revisions
 from .jekyll.dates import SITE_TZ
 from .models import Post, Revision
 
-STATUS = {"published": "已发布", "draft": "草稿", "deleted": "已删除"}
+STATUS = {"published": "已发布", "draft": "草稿", "review": "待审核", "deleted": "已删除"}
 
 
 def beijing(moment):
@@ -75,8 +75,11 @@ class RevisionViewsMixin:
         if not self.has_change_permission(request, post):
             raise PermissionDenied
         revision = get_object_or_404(Revision, pk=revision_id, post_id=post.pk)
-        if not revision.data.get("body_markdown") and revision.data.get("status") == "deleted":
+        publishes = revision.data.get("status") == Post.Status.PUBLISHED and post.status != Post.Status.PUBLISHED
+        if revision.data.get("status") == "deleted" or "body_markdown" not in revision.data:
             messages.error(request, "这条修订记录的是删除，不能恢复。")
+        elif publishes and not request.user.has_perm("news.publish_post"):
+            messages.error(request, "恢复这一版会发布文章，需要审核权限（审核或管理员）。")
         else:
             revisions.restore(revision, request.user)
             self.log_change(request, post, f"恢复到修订 #{revision.pk}")

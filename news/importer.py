@@ -135,7 +135,8 @@ class Importer:
             ImportRun.objects.filter(pk=report.run.pk).update(total=len(candidates) + len(outcomes))
         if self.progress is not None:
             self.progress.reset(total=len(candidates))
-        writer = BatchWriter({k: v for k, v in names.items() if k not in problems}, self.token, self.force)
+        may_publish = self.user is None or self.user.has_perm("news.publish_post")
+        writer = BatchWriter({k: v for k, v in names.items() if k not in problems}, self.token, self.force, may_publish)
         parser = Parser(self.workers, self.old_hosts)
         parser.start(len(candidates))
         try:

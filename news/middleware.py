@@ -77,9 +77,13 @@ class EditorActsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
+
         from . import revisions
 
-        if not request.user.is_authenticated:
+        # Without a session cookie nobody is signed in; not asking keeps reader pages free of
+        # "Vary: Cookie" (reading request.user loads the session, which marks the response so).
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.user.is_authenticated:
             return self.get_response(request)
         with revisions.acting("后台编辑", user=request.user):
             return self.get_response(request)

@@ -122,9 +122,17 @@ def refused(attempts):
         return
     who = _who()
     found = snapshots(pk for pk, _ in attempts)
-    Revision.objects.bulk_create([
-        Revision(post_id=pk, data=found.get(pk, {}), **{**who, "action": f"未采纳（{who['action']}）：{reason}"[:100]})
-        for pk, reason in attempts])
+    last = latest(pk for pk, _ in attempts)
+    made = []
+    for pk, reason in attempts:
+        revision = Revision(post_id=pk, data=found.get(pk, {}),
+                            **{**who, "action": f"未采纳（{who['action']}）：{reason}"[:100]})
+        before = last.get(pk)
+        # The same refusal again (a scraper re-sending on a schedule) is on record once.
+        if before is None or (before.action, before.data, before.token_id, before.user_id) != (
+                revision.action, revision.data, getattr(who["token"], "pk", None), getattr(who["user"], "pk", None)):
+            made.append(revision)
+    Revision.objects.bulk_create(made)
 
 
 def deleted(post):

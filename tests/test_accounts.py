@@ -104,3 +104,55 @@ def test_a_token_may_send_its_posts_to_review():
     response = Client().post("/api/posts/", json.dumps({"path": "_posts/2022-02-17-r.md", "content": GOOD}),
                              content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 201 and Post.objects.get().status == "review"
+
+
+def test_what_may_not_publish_does_not_publish(client, tmp_path):
+    import json
+
+    from news.importer import Importer
+    from news.models import IngestToken, Post, Revision
+
+    from . import factories
+    from .test_admin import CHANGELIST, action
+    from .test_api import GOOD, new_key
+
+    # A token that sends to review: its re-send keeps the post waiting.
+    key = new_key("reviewed")
+    IngestToken.objects.filter(name="reviewed").update(review=True)
+
+    def send(content):
+        return Client().post("/api/posts/", json.dumps({"path": "_posts/2022-02-17-r.md", "content": content}),
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert send(GOOD).status_code == 201
+    assert send(GOOD.replace("正文", "更正")).status_code == 200 and Post.objects.get().status == "review"
+
+    # An editor's upload goes to review; restoring a published version needs the permission.
+    editor = User.objects.create_user("bianji", password="pw-bianji-2026")
+    editor.groups.add(Group.objects.get(name="编辑"))
+    (tmp_path / "2022-02-17-e.md").write_text(GOOD.replace("快讯", "编辑传的"), encoding="utf-8")
+    Importer(user=editor).import_paths([tmp_path / "2022-02-17-e.md"])
+    assert Post.objects.get(title="接口送来的编辑传的").status == "review"
+    post = factories.post("已发布的")
+    published = Revision.objects.filter(post_id=post.pk).latest("pk")
+    editing = Client()
+    editing.force_login(editor)
+    action(editing, "unpublish", [post])
+    response = editing.post(f"{CHANGELIST}{post.pk}/revisions/{published.pk}/restore/", follow=True)
+    assert "需要审核权限" in response.content.decode() and Post.objects.get(pk=post.pk).status == "draft"
+
+
+def test_deleting_a_group_takes_the_admin_from_its_members():
+    user = User.objects.create_user("laowang", password="pw-laowang-2026")
+    group = Group.objects.create(name="临时")
+    Group.objects.get(name="编辑").user_set.add(user)
+    group.user_set.add(user)
+    Group.objects.get(name="编辑").delete()
+    assert not User.objects.get(pk=user.pk).is_staff
+
+
+def test_reader_pages_do_not_vary_on_cookies(client):
+    from . import factories
+
+    factories.post("一条")
+    assert "Cookie" not in client.get("/").get("Vary", "")

@@ -121,3 +121,30 @@ def test_held_posts_are_listed_for_editors(scraper_a, admin_client):
     assert "接口送来的快讯" not in admin_client.get(CHANGELIST, {"held": "yes"}).content.decode()
     action(admin_client, "mark_important", [post])
     assert "接口送来的快讯" in admin_client.get(CHANGELIST, {"held": "yes"}).content.decode()
+
+
+def test_a_scheduled_re_send_of_a_held_post_is_on_record_once(scraper_a, admin_client):
+    scraper_a()
+    post = Post.objects.get()
+    action(admin_client, "mark_important", [post])
+    before = len(attempts(post))
+    assert [scraper_a(changed("又来")).status_code for _ in range(4)] == [409] * 4
+    assert len(attempts(post)) == before + 1
+
+
+def test_a_merged_source_stays_merged_when_an_import_names_it(tmp_path, admin_client):
+    from news.importer import Importer
+    from news.models import Category
+
+    from . import factories
+
+    factories.category("a", "甲")
+    factories.category("b", "乙")
+    factories.post("甲的", categories=["a"])
+    admin_client.post("/admin/news/category/", {"action": "merge", "_selected_action": [
+        Category.objects.get(key="a").pk], "target_key": "b"})
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2022-02-17-n.md").write_text(GOOD.replace("emnews", "a"), encoding="utf-8")
+    Importer(category_names={"a": "甲"}).import_paths([tmp_path])
+    assert not Category.objects.filter(key="a").exists()
+    assert admin_client.get("/category/a.html").status_code == 301

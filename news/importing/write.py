@@ -38,7 +38,8 @@ def ensure_named_categories(names):
     ``{key: problem}`` for the names refused (too long, NUL, empty key); the rest go on."""
     problems = {key: category_name_problem(key, name) for key, name in names.items()}
     problems = {key: problem for key, problem in problems.items() if problem}
-    good = {key: name for key, name in names.items() if key not in problems}
+    merged = set(CategoryAlias.objects.filter(key__in=list(names)).values_list("key", flat=True))
+    good = {key: name for key, name in names.items() if key not in problems and key not in merged}
     existing = {c.key: c for c in Category.objects.filter(key__in=list(good))}
     rename = [c for key, c in existing.items() if c.name != good[key]]
     for category in rename:
@@ -75,28 +76,34 @@ class BatchWriter:
     or deleted (a ``Tombstone``), unless the run is forced; through the API, a post another
     token (or an import) created."""
 
-    def __init__(self, names, token=None, force=False):
+    def __init__(self, names, token=None, force=False, may_publish=True):
         self.names = names
         self.token = token
         self.force = force
+        self.may_publish = may_publish and not (token is not None and token.review)
         self.urls_in_run = {}
 
     def existing(self, source_paths):
         found = {
             row["source_path"]: row
             for row in Post.objects.filter(source_path__in=source_paths)
-            .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id")
+            .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id", "status")
         }
         for path, post_id in Tombstone.objects.filter(source_path__in=source_paths).values_list("source_path", "post_id"):
             found.setdefault(path, {"tombstone": True, "id": post_id})
         return found
 
     def status_for(self, parsed, row):
-        """Draft when the file says so; a token that sends to review creates posts 待审核."""
+        """Draft when the file says so. Otherwise published, unless whoever imports may not
+        publish (an editor without ``publish_post``, a token that sends to review): then a new
+        post is 待审核 and an unpublished one keeps its status; a post awaiting review stays so."""
         if parsed.is_draft:
             return Post.Status.DRAFT
-        if row is None and self.token is not None and self.token.review:
+        current = row and row.get("status")
+        if current == Post.Status.REVIEW:
             return Post.Status.REVIEW
+        if not self.may_publish:
+            return Post.Status.REVIEW if current is None else current
         return Post.Status.PUBLISHED
 
     def refusal(self, entry, row):
