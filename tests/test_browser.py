@@ -154,7 +154,7 @@ def test_editor_imports_a_zip_and_edits_a_post(page, live_server, tmp_path, expe
     expect(page.locator("h2")).to_have_text("导入完成", timeout=10_000)
     page.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
 
-    page.click("text=编辑")
+    page.get_by_role("link", name="编辑", exact=True).click()
     page.fill("#id_title", "编辑改过的标题")
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("成功")
