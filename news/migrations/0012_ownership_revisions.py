@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def tombstone_paths_in_byte_order(apps, schema_editor):
+    """Like every source path (0002): compared as bytes on PostgreSQL, as Jekyll and SQLite do."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute('ALTER TABLE "news_tombstone" ALTER COLUMN "source_path" TYPE varchar(500) COLLATE "C"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -64,4 +70,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['post_id', '-id'], name='revision_post')],
             },
         ),
+        migrations.RunPython(tombstone_paths_in_byte_order, migrations.RunPython.noop),
     ]
