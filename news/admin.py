@@ -218,47 +218,42 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
             initial.setdefault("status", Post.Status.REVIEW)  # an editor's new post goes to review
         return initial
 
+    def done(self, request, ids, logged, said, hold=True):
+        """After a bulk action: history for each changed post, and how many, to the editor."""
+        log_changes(request, Post, ids, logged, hold=hold)
+        self.message_user(request, said.format(len(ids)), messages.SUCCESS)
+
     @admin.action(description="提交审核（改为待审核）", permissions=["change"])
     @revised("提交审核")
     def submit_review(self, request, queryset):
         ids = queryset.exclude(status=Post.Status.PUBLISHED).set_status(Post.Status.REVIEW)
-        log_changes(request, Post, ids, "提交审核")
-        self.message_user(request, f"已把 {len(ids)} 篇文章提交审核（已发布的不变）。", messages.SUCCESS)
+        self.done(request, ids, "提交审核", "已把 {} 篇文章提交审核（已发布的不变）。")
 
     @admin.action(description="发布所选文章", permissions=["publish"])
     @revised("批量发布")
     def publish(self, request, queryset):
-        ids = queryset.set_status(Post.Status.PUBLISHED)
-        log_changes(request, Post, ids, "批量发布")
-        self.message_user(request, f"已发布 {len(ids)} 篇文章。", messages.SUCCESS)
+        self.done(request, queryset.set_status(Post.Status.PUBLISHED), "批量发布", "已发布 {} 篇文章。")
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["change"])
     @revised("批量撤回")
     def unpublish(self, request, queryset):
-        ids = queryset.set_status(Post.Status.DRAFT)
-        log_changes(request, Post, ids, "批量撤回为草稿")
-        self.message_user(request, f"已撤回 {len(ids)} 篇文章。", messages.SUCCESS)
+        self.done(request, queryset.set_status(Post.Status.DRAFT), "批量撤回为草稿", "已撤回 {} 篇文章。")
 
     @admin.action(description="标为重要", permissions=["change"])
     @revised("标为重要")
     def mark_important(self, request, queryset):
-        ids = queryset.set_important(True)
-        log_changes(request, Post, ids, "批量标为重要")
-        self.message_user(request, f"已把 {len(ids)} 篇文章标为重要。", messages.SUCCESS)
+        self.done(request, queryset.set_important(True), "批量标为重要", "已把 {} 篇文章标为重要。")
 
     @admin.action(description="取消重要标记", permissions=["change"])
     @revised("取消重要")
     def unmark_important(self, request, queryset):
-        ids = queryset.set_important(False)
-        log_changes(request, Post, ids, "批量取消重要")
-        self.message_user(request, f"已取消 {len(ids)} 篇文章的重要标记。", messages.SUCCESS)
+        self.done(request, queryset.set_important(False), "批量取消重要", "已取消 {} 篇文章的重要标记。")
 
     @admin.action(description="交还来源（允许导入和抓取再更新）", permissions=["change"])
     def release(self, request, queryset):
         ids = list(queryset.filter(held_at__isnull=False).values_list("pk", flat=True))
         Post.objects.filter(pk__in=ids).update(held_at=None)
-        log_changes(request, Post, ids, "交还来源：导入和抓取可以再更新", hold=False)
-        self.message_user(request, f"已把 {len(ids)} 篇文章交还来源。", messages.SUCCESS)
+        self.done(request, ids, "交还来源：导入和抓取可以再更新", "已把 {} 篇文章交还来源。", hold=False)
 
     @admin.action(description="移动到分类（在“分类键”中填写）", permissions=["change"])
     @revised("移动分类")

@@ -58,7 +58,6 @@ class HomeView(RefreshingMixin, TemplateView):
             page = ListingPage(order, self.page, per_page)
             context.update(page_obj=page, is_paginated=page.has_next or page.has_previous,
                            sections_html=sections(page.object_list))
-        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if "live" in context else 0
         return context
 
 
@@ -66,8 +65,7 @@ def site_order():
     """The old home's context: every tag's section in ``site.tags`` order, and the finder."""
     order = TaggedPost.objects.home_order()
     names = [{"name": name} for _, name in order]
-    return {"sections": names, "sections_html": sections(order), "finder_items": finder_items(names),
-            "live_seconds": 0}
+    return {"sections": names, "sections_html": sections(order), "finder_items": finder_items(names)}
 
 
 def sections(order):
@@ -115,10 +113,9 @@ def finder_items(sections):
 
 def section(request, pk):
     """``/live/section/<tag id>/``: one source's section alone, for the reader's 关注 block."""
-    if not pk.isascii() or not pk.isdigit() or len(pk) > 18 or pk != str(int(pk)):
-        raise Http404("没有这个来源")  # one address per source: its stamp is named after it
-    cache.depends_on(f"tag:{pk}")
-    found = sections([(int(pk), "")])
+    tag_id = live.id_or_404(pk, "来源")
+    cache.depends_on(f"tag:{tag_id}")
+    found = sections([(tag_id, "")])
     if not found:
         raise Http404("没有这个来源")
     return HttpResponse(found, content_type="text/html; charset=utf-8")

@@ -87,10 +87,16 @@ def important_flag(request):
     return value == "1"
 
 
-def _object_or_404(model, pk):
+def id_or_404(pk, what="列表"):
+    """An id as its one address spells it (no sign, no leading zeros: its cache stamp is named
+    after it), or a 404."""
     if not pk.isascii() or not pk.isdigit() or len(pk) > 18 or pk != str(int(pk)):
-        raise Http404("没有这个列表")
-    found = model.objects.filter(pk=int(pk)).first()
+        raise Http404(f"没有这个{what}")
+    return int(pk)
+
+
+def _object_or_404(model, pk):
+    found = model.objects.filter(pk=id_or_404(pk)).first()
     if found is None:
         raise Http404("没有这个列表")
     return found

@@ -74,19 +74,20 @@ class PostQuerySet(models.QuerySet):
     # --- writing many posts ------------------------------------------------------------------
     def set_status(self, status):
         """Publish or unpublish; returns the ids of the posts that actually changed."""
-        ids = list(self.exclude(status=status).values_list("pk", flat=True))
-        with transaction.atomic():
-            self.model.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
-            self.model.objects.filter(pk__in=ids).sync_link_keys()
-            if ids:
-                posts_changed.send(sender=self.model, ids=ids)
-        return ids
+        return self._set(status=status)
 
     def set_important(self, important):
         """Mark or unmark as 重要; returns the ids of the posts that actually changed."""
-        ids = list(self.exclude(important=important).values_list("pk", flat=True))
+        return self._set(important=important)
+
+    def _set(self, **values):
+        """Set one field on the posts where it differs, in one statement, and announce the change
+        to the after-write step; the link rows' sort keys follow a status change."""
+        ids = list(self.exclude(**values).values_list("pk", flat=True))
         with transaction.atomic():
-            self.model.objects.filter(pk__in=ids).update(important=important, updated_at=timezone.now())
+            self.model.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
+            if "status" in values:
+                self.model.objects.filter(pk__in=ids).sync_link_keys()
             if ids:
                 posts_changed.send(sender=self.model, ids=ids)
         return ids

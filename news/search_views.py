@@ -61,5 +61,5 @@ class SearchView(PagedListingMixin, ListView):
             context["found"] = found if found <= COUNT_UP_TO else None
             context["count_up_to"] = COUNT_UP_TO
         context.update(query=self.query, order=self.order, orders=ORDERS, error=self.error,
-                       live_seconds=0, refresh_seconds=0)
+                       refresh_seconds=0)
         return context

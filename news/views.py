@@ -24,8 +24,11 @@ class RefreshingMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["refresh_seconds"] = settings.FINEWS_REFRESH_SECONDS
-        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if context.get("live") else 0
         return context
+
+    def render_to_response(self, context, **kwargs):
+        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if context.get("live") else 0
+        return super().render_to_response(context, **kwargs)
 
 
 MAX_PAGE = 1_000_000
@@ -153,7 +156,6 @@ class LiveListingMixin(PagedListingMixin):
         context.update(items_html=wall.items_html(items), important=self.important)
         if page and page.number == 1 and not page.anchor and "date" not in self.request.GET:
             context.update(live=self.live_list(), cursor=items[0].pk if items else 0)
-        context["live_seconds"] = settings.FINEWS_LIVE_SECONDS if context.get("live") else 0
         return context
 
 
