@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 POST_FIELDS = [
     "title", "slug", "published_at", "url_path", "summary", "body_markdown", "body_html",
     "source_url", "status", "content_hash", "extra", "imported_at", "updated_at", "held_at",
+    "important",
 ]
 MAX_NAME_CHARS = 200
 
@@ -87,7 +88,8 @@ class BatchWriter:
         found = {
             row["source_path"]: row
             for row in Post.objects.filter(source_path__in=source_paths)
-            .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id", "status")
+            .values("id", "source_path", "content_hash", "url_path", "published_at", "held_at", "token_id", "status",
+                    "important")
         }
         for path, post_id in Tombstone.objects.filter(source_path__in=source_paths).values_list("source_path", "post_id"):
             found.setdefault(path, {"tombstone": True, "id": post_id})
@@ -175,6 +177,7 @@ class BatchWriter:
                         status=self.status_for(parsed, row),
                         imported_at=now, updated_at=now,
                         **{name: getattr(parsed, name) for name in POST_FIELDS if hasattr(parsed, name)})
+            post.important = parsed.important or bool(row and row.get("important"))  # marked stays marked
             (changed if row else new).append((entry, parsed, post, row))
         Post.objects.bulk_create([post for _, _, post, _ in new], batch_size=250)
         Tombstone.objects.filter(source_path__in=[entry.source_path for entry, _, _, _ in new]).delete()
@@ -208,7 +211,8 @@ class BatchWriter:
         for parsed in parsed_posts:
             for key in parsed.categories:
                 if key not in found and key not in aliases and key not in missing:
-                    missing[key] = self.names.get(key) or (parsed.tags[0] if parsed.tags else "")
+                    # A name given (even an empty one, as exported) wins; else the source's tag.
+                    missing[key] = self.names[key] if key in self.names else (parsed.tags[0] if parsed.tags else "")
         found.update(create_categories(missing))
         targets = Category.objects.in_bulk(set(aliases.values()))
         found.update({key: targets[target] for key, target in aliases.items()})

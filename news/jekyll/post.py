@@ -16,7 +16,7 @@ PARSER_VERSION = "2"
 SUMMARY_RE = re.compile(r"\A\s*((?:[ ]{0,3}>[^\n]*(?:\n|\Z))+)")
 AUTOLINK_LINE_RE = re.compile(r"^[ \t]*<((?:https?|ftp)://[^<>\s]*|)>[ \t]*\r?$", re.M)
 LIQUID_RE = re.compile(r"\{\{|\{%")
-FIELDS_READ = {"title", "date", "categories", "category", "tags", "tag", "published", "slug"}
+FIELDS_READ = {"title", "date", "categories", "category", "tags", "tag", "published", "slug", "important"}
 # What a tag looks like in a title: ``<b>``, ``</i>``, ``<br/>``, ``<!-- x -->`` (not ``a < b``).
 TAG_RE = re.compile(r"</?[A-Za-z!][^<>]*>")
 # Bounds of what the database columns hold.
@@ -46,6 +46,7 @@ class ParsedPost:
     extra: dict
     legacy_urls: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    important: bool = False  # ``important: true`` (finews's export writes it); never unmarks a post
 
 
 def content_hash(data):
@@ -140,6 +141,7 @@ def parse_post(source_path, data, *, old_hosts=(), digest=None):
         body_html=body_html,
         source_url=source_url,
         is_draft=meta.get("published") is False,
+        important=meta.get("important") is True,
         extra=_json_safe(extra),
         legacy_urls=[u for u in legacy_urls if u != url_path],
         warnings=warnings,

@@ -1,0 +1,240 @@
+"""Writing posts back out as Jekyll files: the inverse of ``post.parse_post``, with no database.
+
+Given what finews stores of a post, ``post_file`` gives the path and bytes of a file that reads
+back — in finews's importer and in real Jekyll — as the same post: title, date, categories, tags,
+body, status and URL. Where Jekyll's own rule would not give the stored URL (a date that Jekyll
+read as UTC, a post renamed in finews, categories an editor changed) the file carries it as
+``permalink``. Pages that show the posts (home, /emnews/, category pages) are in ``site_files``.
+"""
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import filenames, urls
+from .dates import SITE_TZ
+from .errors import PostError
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+LIQUID_RE = re.compile(r"\{\{|\{%")
+TAG_RE = re.compile(r"</?[A-Za-z!][^<>]*>")
+WRITTEN_KEYS = {"layout", "title", "date", "categories", "tags", "slug", "permalink", "published",
+                "important", "render_with_liquid"}
+
+
+@dataclass
+class StoredPost:
+    """What the export reads of one post."""
+
+    source_path: str
+    title: str
+    slug: str
+    published_at: datetime.datetime
+    url_path: str
+    body: str
+    published: bool
+    categories: list
+    tags: list
+    extra: dict = field(default_factory=dict)
+    important: bool = False
+
+
+def yaml_lines(data):
+    """``data`` (a dict) as block YAML lines, in order, every string on one line."""
+    if not data:
+        return ""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                     sort_keys=False, width=1 << 30)
+
+
+def jekyll_date(moment):
+    """``2022-02-17 17:38:20 +0800``: the moment in Beijing time, with its offset."""
+    local = moment.astimezone(SITE_TZ)
+    fraction = f".{local.microsecond:06d}" if local.microsecond else ""
+    return local.strftime("%Y-%m-%d %H:%M:%S") + fraction + " +0800"
+
+
+def title_text(post):
+    """The title as a file carries it: the raw title the post came with while it still reads as
+    the stored title; otherwise the stored title, escaped where Jekyll would read markup."""
+    raw = post.extra.get("title")
+    if isinstance(raw, str) and html.unescape(TAG_RE.sub("", raw)) == post.title:
+        return raw
+    if html.unescape(TAG_RE.sub("", post.title)) == post.title:
+        return post.title
+    return html.escape(post.title, quote=False)
+
+
+def file_path(post):
+    """Where the post's file goes: the path it was imported from, if Jekyll reads a post there
+    with the post's categories; else ``_posts/<date>-<slug>.<ext>`` (posts written in finews)."""
+    split = filenames.split_posts_path(post.source_path)
+    if split is not None and _safe_path(post.source_path):
+        prefix, inner = split
+        path_categories = filenames.categories_from_path(prefix)
+        if post.categories[: len(path_categories)] == path_categories:
+            try:
+                name = filenames.parse_post_name(inner)
+            except PostError:
+                name = None
+            if name is not None:
+                return post.source_path, path_categories, name
+    extension = _extension(post.source_path)
+    day = post.published_at.astimezone(SITE_TZ).date()
+    inner = f"{day.isoformat()}-{_file_slug(post.slug)}{extension}"
+    return f"_posts/{inner}", [], filenames.parse_post_name(inner)
+
+
+def post_file(post, path_override=None):
+    """``(relative path, bytes)`` of the Jekyll file for ``post`` (a StoredPost)."""
+    path, path_categories, name = file_path(post)
+    if path_override is not None:
+        path = path_override
+        name = filenames.parse_post_name(path.rsplit("/", 1)[-1])
+    matter = {"layout": post.extra.get("layout", "post"), "title": title_text(post)}
+    date_line = f"date: {jekyll_date(post.published_at)}\n"
+    rest = {}
+    own_categories = post.categories[len(path_categories):]
+    if own_categories:
+        rest["categories"] = list(own_categories)
+    if post.tags:
+        rest["tags"] = list(post.tags)
+    if name.slug != post.slug:
+        rest["slug"] = post.slug
+    permalink = _permalink(post, name)
+    if permalink is not None:
+        rest["permalink"] = permalink
+    if not post.published:
+        rest["published"] = False
+    if post.important:
+        rest["important"] = True
+    if LIQUID_RE.search(post.body) or post.extra.get("render_with_liquid") is False:
+        rest["render_with_liquid"] = False  # finews never ran Liquid in bodies; Jekyll must not either
+    rest.update((key, value) for key, value in post.extra.items() if key not in WRITTEN_KEYS)
+    text = "---\n" + yaml_lines(matter) + date_line + yaml_lines(rest) + "---\n" + post.body
+    return path, text.encode("utf-8")
+
+
+def _permalink(post, name):
+    """The ``permalink`` to write: None where the file's own name, date and categories (or the
+    permalink it came with) give the stored URL."""
+    day = post.published_at.astimezone(SITE_TZ)
+    extension = urls.output_extension(name.extension)
+    kept = post.extra.get("permalink")
+    if isinstance(kept, str) and kept:
+        try:
+            built = urls.custom_permalink(kept, urls.url_placeholders(post.categories, day, post.slug, extension))
+        except KeyError:
+            built = None
+        if built == post.url_path:
+            return kept
+    elif urls.post_url(post.categories, day.date(), post.slug, extension) == post.url_path:
+        return None
+    return post.url_path
+
+
+def _extension(source_path):
+    """A renamed post keeps its kind: ``.html`` stays HTML, a name without an extension (written
+    in finews) is Markdown."""
+    name = source_path.rsplit("/", 1)[-1]
+    if "." in name.lstrip("."):
+        extension = "." + name.rsplit(".", 1)[-1]
+        if extension.lower() in filenames.MARKDOWN_EXTENSIONS or extension.lower() == ".html":
+            return extension
+    return ".md"
+
+
+def _file_slug(slug):
+    """A slug that can stand in a file name (the real slug goes into ``slug:`` if it differs)."""
+    cleaned = re.sub(r"[/\\\x00-\x1f]+", "-", slug).strip(".") or "post"
+    return cleaned[:200]
+
+
+def _safe_path(path):
+    parts = path.split("/")
+    return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
+
+
+def category_page(key, name):
+    """``(path, bytes)`` of ``category/<key>.html``, or None for a key that cannot be a file name."""
+    if not key or "/" in key or key.startswith(".") or "\\" in key or "\x00" in key:
+        return None
+    matter = {"layout": "category", "category": key, "title": name}  # "" stays "" on import
+    return f"category/{key}.html", ("---\n" + yaml_lines(matter) + "---\n").encode("utf-8")
+
+
+def site_files(title, rolling_tag, per_tag, rolling_count):
+    """The pages and layouts that make the export a site Jekyll builds with the old site's
+    listings: home (every tag's newest posts in ``site.tags`` order), /emnews/, category pages
+    and posts. ``{path: bytes}``."""
+    config = yaml_lines({"title": title, "lang": "zh-CN", "timezone": "Asia/Shanghai", "permalink": "date",
+                         "exclude": ["README.md"]})
+    quoted = yaml_lines({"tag": rolling_tag}).strip()
+    files = {
+        "_config.yml": config,
+        "_layouts/default.html": DEFAULT_LAYOUT,
+        "_layouts/post.html": POST_LAYOUT,
+        "_layouts/category.html": CATEGORY_LAYOUT,
+        "index.html": HOME.replace("PER_TAG", str(per_tag)),
+        "emnews.html": EMNEWS.replace("ROLLING_TAG", quoted).replace("COUNT", str(rolling_count)),
+    }
+    return {path: text.encode("utf-8") for path, text in files.items()}
+
+
+DEFAULT_LAYOUT = """<!DOCTYPE html>
+<html lang="{{ site.lang }}">
+<head><meta charset="utf-8"><title>{% if page.title %}{{ page.title }} | {% endif %}{{ site.title }}</title></head>
+<body>
+<header><a href="{{ '/' | relative_url }}">{{ site.title }}</a></header>
+<main>
+{{ content }}
+</main>
+</body>
+</html>
+"""
+POST_LAYOUT = """---
+layout: default
+---
+<article>
+<p><small>(GMT+8, Asia/Shanghai, CST) {{ page.date | date: "%Y-%m-%d %H:%M:%S" }}</small></p>
+<h1>{{ page.title }}</h1>
+{{ content }}
+<p>tags: {% for tag in page.tags %}<em>{{ tag }}</em>{% unless forloop.last %} - {% endunless %}{% endfor %}</p>
+</article>
+"""
+CATEGORY_LAYOUT = """---
+layout: default
+---
+<h1>{% if page.title != "" %}{{ page.title }}{% else %}{{ page.category }}{% endif %}</h1>
+<ul class="posts">
+{%- for post in site.categories[page.category] %}
+<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>
+{%- endfor %}
+</ul>
+"""
+HOME = """---
+layout: default
+---
+{%- for tag in site.tags %}
+<h2 id="{{ tag[0] }}">{{ tag[0] }}</h2>
+<ul>
+{%- for post in tag[1] limit:PER_TAG %}
+<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>
+{%- endfor %}
+</ul>
+{%- endfor %}
+"""
+EMNEWS = """---
+layout: default
+permalink: /emnews/
+ROLLING_TAG
+---
+<ul>
+{%- for post in site.tags[page.tag] limit:COUNT %}
+<li><a href="{{ post.url | relative_url }}" target="_blank">{{ post.title }}</a></li>
+{%- endfor %}
+</ul>
+"""
+

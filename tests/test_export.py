@@ -1,0 +1,240 @@
+"""``manage.py export_jekyll``: the site written back out as a Jekyll tree that reads back — into
+an empty finews and into real Jekyll — as the same posts, at the same URLs, in the same listings."""
+import datetime
+import html
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from django.core.management import CommandError, call_command
+from taggit.models import Tag
+
+from news.jekyll.dates import SITE_TZ
+from news.models import Category, CategoryAlias, LegacyURL, Post, Revision, Tombstone
+
+from . import factories
+from .pages import wall_items
+
+pytestmark = pytest.mark.django_db
+
+SEED = "_posts/2022-02-17-202202172280203741.md"
+EDITED_TITLE = "改过的标题 <b>不是标签</b> & 符号"
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def written_in_finews(title, slug, when, categories, tags=(), body="正文。", status="published"):
+    """A post made as the admin makes one: no source file, its URL settled once it has categories."""
+    post = Post(title=title, slug=slug, published_at=when, status=status, body_markdown=body)
+    post.save()
+    post.set_categories([factories.category(key) for key in categories])
+    post.tags.add(*tags)
+    post.settle_url()
+    return post
+
+
+def snapshot():
+    """Everything a post is, by URL (a post written in finews gets a file name on export, so its
+    source path is the one thing allowed to change)."""
+    posts = {}
+    for post in Post.objects.prefetch_related("category_links__category", "tag_links__tag"):
+        # What the export adds to the front matter for Jekyll's sake: the layout every post file
+        # names (finews's own posts had none), the raw title, permalink and Liquid switch.
+        extra = {"layout": "post", **{k: v for k, v in post.extra.items()
+                                      if k not in ("permalink", "render_with_liquid", "title")}}
+        posts[post.url_path] = {
+            "title": post.title, "slug": post.slug, "published_at": post.published_at,
+            "categories": [link.category.key for link in post.category_links.all()],
+            "tags": [link.tag.name for link in post.tag_links.order_by("position")],
+            "status": post.status, "important": post.important, "body_markdown": post.body_markdown,
+            "body_html": post.body_html, "summary": post.summary, "source_url": post.source_url,
+            "source_path": None if post.source_path.startswith("admin/") else post.source_path,
+            "extra": extra,
+        }
+    names = dict(Category.objects.filter(post_links__isnull=False).values_list("key", "name").distinct())
+    return posts, names
+
+
+def empty_the_site():
+    """What an empty finews holds: nothing (deleting through the models, as an operator would)."""
+    Post.objects.all().delete()
+    for model in (Tombstone, Revision, LegacyURL, CategoryAlias, Category, Tag):
+        model.objects.all().delete()
+
+
+@pytest.fixture
+def edited_site(corpus_dir):
+    """The sample corpus imported, then changed in finews the ways editors change it."""
+    run("import_posts", str(corpus_dir), "--category-names", str(corpus_dir / "categories.tsv"))
+    seed = Post.objects.get(source_path=SEED)
+    seed.title = EDITED_TITLE
+    seed.save()
+    unpublished = Post.objects.get(source_path="_posts/2021-12-08-202112082206672930.md")
+    unpublished.status = Post.Status.DRAFT
+    unpublished.save()
+    marked = Post.objects.get(source_path="_posts/2021-12-08-202112082206703990.md")
+    marked.important = True
+    marked.extra = {**marked.extra, "author": "张三", "meta": {"a": [1, 2]}, "when": "2022-01-01", "n": 7}
+    marked.save()
+    merged_into = factories.category("shzqb", "上海证券报")
+    Category.objects.get(key="shanghaizhengquanbao").merge_into(merged_into)
+    moved = Post.objects.get(source_path="_posts/2021-12-08-202112082206704122.md")
+    moved.set_categories([factories.category("sitenews"), factories.category("emnews")])
+    Post.objects.get(source_path="_posts/2021-12-08-202112082207166310.md").delete()
+    when = datetime.datetime(2022, 3, 1, 9, 30, 0, 123456, tzinfo=SITE_TZ)
+    written_in_finews("央行降准 0.25 个百分点", "央行降准", when, ["宏观 经济"], ["央行", "货币 政策"],
+                      body="> 摘要一句。\n\n正文里有 {{ site.title }} 和 {% raw %} 字样。\n\n<https://example.com/a>")
+    factories.post("同名的导入文章", categories=("emnews",), slug="央行降准", when=when + datetime.timedelta(minutes=5),
+                   source_path="_posts/2022-03-01-央行降准.md")  # the file name the post above would get
+    written_in_finews("排期的新闻", "later", datetime.datetime(2031, 1, 1, 8, 0, tzinfo=SITE_TZ), ["emnews"],
+                      ["东财滚动新闻"])
+    factories.post("HTML 的文章", categories=("emnews",), tags=("东财滚动新闻",), slug="html-post",
+                   body="<p>一段 <em>HTML</em></p>", source_path="_posts/2022-03-02-html-post.html",
+                   when=datetime.datetime(2022, 3, 2, 10, 0, tzinfo=SITE_TZ))
+    factories.post("文件夹里的文章", categories=("macro", "emnews"), tags=("宏观",), slug="in-folder",
+                   source_path="macro/_posts/2022-03-03-in-folder.md",
+                   when=datetime.datetime(2022, 3, 3, 1, 0, tzinfo=SITE_TZ))
+    return Post.objects.count()
+
+
+def tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(Path(root).rglob("*")) if p.is_file()}
+
+
+def test_export_imports_back_as_the_same_posts(edited_site, tmp_path):
+    before = snapshot()
+    out = run("export_jekyll", str(tmp_path / "site"))
+    assert f"导出 {edited_site} 篇文章（写入 {edited_site}，内容相同未重写 0）" in out
+    first = tree(tmp_path / "site")
+    assert "_posts/2021-12-08-202112082207166310.md" not in first  # deleted: absent
+    assert "category/shzqb.html" in first and "category/shanghaizhengquanbao.html" not in first
+    seed = first[SEED].decode()
+    assert "title: 改过的标题 &lt;b&gt;不是标签&lt;/b&gt; &amp; 符号\n" in seed
+    assert "date: 2022-02-17 17:38:20 +0800\n" in seed
+    assert "published: false" in first["_posts/2021-12-08-202112082206672930.md"].decode()
+    written = [path for path in first if "央行降准" in path]
+    assert len(written) == 2 and all(path.startswith("_posts/2022-03-01-央行降准") for path in written)
+
+    empty_the_site()
+    assert Post.objects.count() == 0
+    out = run("import_posts", str(tmp_path / "site"))
+    assert f"新建 {edited_site}，更新 0，未变 0，失败 0" in out
+    after = snapshot()
+    assert after[1] == before[1]
+    assert sorted(after[0]) == sorted(before[0])
+    for url, fields in before[0].items():
+        if fields["source_path"] is None:  # written in finews: it has a Jekyll file name now
+            fields["source_path"] = after[0][url]["source_path"]
+            assert re.fullmatch(r"_posts/\d{4}-\d\d-\d\d-[^/]+\.md", fields["source_path"])
+        assert after[0][url] == fields, url
+    assert Post.objects.get(source_path=SEED).title == EDITED_TITLE
+    assert Post.objects.get(slug="later").is_scheduled
+
+    # Exported again, the re-imported site gives the same files, byte for byte.
+    run("export_jekyll", str(tmp_path / "again"))
+    assert tree(tmp_path / "again") == first
+
+
+def test_export_resumes_and_writes_only_what_changed(edited_site, tmp_path):
+    run("export_jekyll", str(tmp_path / "site"))
+    assert f"写入 0，内容相同未重写 {edited_site}" in run("export_jekyll", str(tmp_path / "site"))
+    post = Post.objects.get(source_path=SEED)
+    post.title = "再改一次"
+    post.save()
+    assert f"写入 1，内容相同未重写 {edited_site - 1}" in run("export_jekyll", str(tmp_path / "site"))
+    assert "title: 再改一次\n" in (tmp_path / "site" / SEED).read_text()
+
+
+def test_since_category_and_zip(edited_site, tmp_path):
+    run("export_jekyll", "--zip", str(tmp_path / "site.zip"), "--since", "2022-02-17", "--category", "emnews")
+    with zipfile.ZipFile(tmp_path / "site.zip") as archive:
+        names = archive.namelist()
+    posts = sorted(name for name in names if "/_posts/" in f"/{name}")
+    expected = Post.objects.in_category(Category.objects.get(key="emnews")).filter(
+        published_at__gte=datetime.datetime(2022, 2, 17, tzinfo=SITE_TZ))
+    assert len(posts) == expected.count() >= 5
+    assert "category/emnews.html" in names and "_config.yml" in names
+    empty_the_site()
+    assert "失败 0" in run("import_posts", str(tmp_path / "site.zip"))
+    assert Post.objects.count() == len(posts)
+
+
+def test_command_errors_are_chinese(db, tmp_path):
+    with pytest.raises(CommandError, match="二者选一"):
+        call_command("export_jekyll")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("export_jekyll", str(tmp_path), "--since", "2022-13-01")
+    with pytest.raises(CommandError, match="没有键为“nope”的分类"):
+        call_command("export_jekyll", str(tmp_path), "--category", "nope")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match="无法写入"):
+        call_command("export_jekyll", str(tmp_path / "file" / "sub"))
+
+
+# --- real Jekyll -------------------------------------------------------------------------------
+
+def text_of(fragment):
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def jekyll_links(fragment):
+    """``[(href, title)]`` of ``<li><a>`` links: Jekyll's pages, and finews's old home (same markup)."""
+    return [(html.unescape(href), text_of(title))
+            for href, title in re.findall(r'<li><a href="([^"]+)"[^>]*>(.*?)</a></li>', fragment)]
+
+
+def finews_links(page):
+    return [(html.unescape(item["url"]), html.unescape(item["title"])) for item in wall_items(page)]
+
+
+def sections(page, links):
+    return [(html.unescape(tag), links(body)) for tag, body in
+            re.findall(r'<h2 id="([^"]+)">.*?</h2>\s*(<ul.*?</ul>)', page, re.S)]
+
+
+def finews_category(client, category):
+    url, seen = category.get_absolute_url(), []
+    while url:
+        page = client.get(url).content.decode()
+        seen += finews_links(page)
+        following = re.search(r'<a rel="next" href="([^"]+)"', page)
+        url = category.get_absolute_url() + html.unescape(following.group(1)) if following else None
+    return seen
+
+
+@pytest.mark.skipif(not shutil.which("jekyll"), reason="Jekyll 没有安装（CI 会装 Debian 的 jekyll）")
+def test_real_jekyll_builds_the_same_site(edited_site, tmp_path, client):
+    run("export_jekyll", str(tmp_path / "site"))
+    built = tmp_path / "_site"
+    result = subprocess.run(["jekyll", "build", "--quiet", "-s", str(tmp_path / "site"), "-d", str(built)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+    visible = Post.objects.published()
+    assert visible.count() == edited_site - 2  # the draft and the scheduled post are not built
+    for post in Post.objects.all():
+        page = built / unquote(post.url_path).lstrip("/")
+        assert page.is_file() == post.is_visible, post.url_path
+        if post.is_visible:
+            assert text_of(re.search(r"<h1>(.*?)</h1>", page.read_text()).group(1)) == post.title
+    seed = (built / "emnews/2022/02/17/202202172280203741.html").read_text()
+    assert "改过的标题 &lt;b&gt;不是标签&lt;/b&gt; &amp; 符号" in seed  # the edit, shown as text
+
+    home = sections((built / "index.html").read_text(), jekyll_links)
+    assert home == sections(client.get("/?order=site").content.decode(), jekyll_links)
+    assert len(home) >= 4
+    emnews = jekyll_links((built / "emnews/index.html").read_text())
+    assert emnews == finews_links(client.get("/emnews/").content.decode()) and len(emnews) == 20
+    for category in Category.objects.all():
+        page = (built / "category" / f"{category.key}.html").read_text()
+        assert text_of(re.search(r"<h1>(.*?)</h1>", page).group(1)) == category.display_name
+        assert jekyll_links(page) == finews_category(client, category), category.key
