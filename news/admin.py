@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from . import revisions
+from .admin_export import ExportViewMixin
 from .admin_forms import (
     CategoryFilter,
     CategoryMergeForm,
@@ -82,7 +83,7 @@ def hold_posts(ids):
 
 
 @admin.register(Post)
-class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
+class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
@@ -99,7 +100,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, admin.ModelAdmin):
     action_form = PostActionForm
     save_on_top = True  # 保存 (and 预览, templates/admin/news/post/change_form.html) above a long form
     actions = ["publish", "submit_review", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
-               "remove_tag", "release"]
+               "remove_tag", "release", "export_jekyll"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
         "updated_at", "rendered_preview", "extra",

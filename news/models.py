@@ -621,4 +621,5 @@ class Tombstone(models.Model):
         return self.title or self.source_path
 
 
+from .exporting.models import ExportChunk, SiteExport  # noqa: E402, F401 (beside the export code)
 from .staging import StagedChunk, StagedUpload  # noqa: E402, F401 (defined beside the import screen)

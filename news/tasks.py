@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import cache as page_cache
+from .exporting.models import SiteExport
+from .exporting.site import ZipSink, export, select_posts
 from .importer import ImportBusy, Importer
 from .importing.find import collect_uploads
 from .models import ImportRun
@@ -76,6 +78,37 @@ def import_upload(upload_id):
     upload.state = StagedUpload.State.DONE
     upload.save(update_fields=["report", "state"])
     upload.forget_files()
+
+
+class ExportProgress:
+    """What ``export`` tells a progress bar, written to the export's row for its page."""
+
+    def __init__(self, site_export):
+        self.site_export = site_export
+
+    def reset(self, total):
+        SiteExport.objects.filter(pk=self.site_export.pk).update(total=total, done=0, state=SiteExport.State.RUNNING)
+
+    def update(self, count):
+        self.site_export.done += count
+        SiteExport.objects.filter(pk=self.site_export.pk).update(done=self.site_export.done)
+
+
+@task()
+def export_site(export_id):
+    """The admin's 导出为 Jekyll: the selected posts as a zip, kept for the editor to download."""
+    site_export = SiteExport.objects.get(pk=export_id)
+    try:
+        with tempfile.TemporaryFile(prefix="finews-export-") as file:
+            report = export(select_posts(post_ids=site_export.post_ids), ZipSink(file), ExportProgress(site_export))
+            file.seek(0)
+            site_export.message = "；".join(report.problems[:20])
+            site_export.save(update_fields=["message"])
+            site_export.store(file)
+    except Exception as exc:
+        log.exception("export %s failed", export_id)
+        site_export.state, site_export.message = SiteExport.State.FAILED, f"导出出错：{exc}"
+        site_export.save(update_fields=["state", "message"])
 
 
 @task()

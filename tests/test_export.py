@@ -238,3 +238,45 @@ def test_real_jekyll_builds_the_same_site(edited_site, tmp_path, client):
         page = (built / "category" / f"{category.key}.html").read_text()
         assert text_of(re.search(r"<h1>(.*?)</h1>", page).group(1)) == category.display_name
         assert jekyll_links(page) == finews_category(client, category), category.key
+
+
+# --- the admin's action ------------------------------------------------------------------------
+
+def test_admin_action_exports_the_selection_as_a_job_with_a_zip(admin_client, client, tmp_path):
+    from .test_admin_import import run_jobs
+
+    chosen = [factories.post("第一篇"), factories.post("第二篇", status="draft")]
+    factories.post("没选的")
+    response = admin_client.post("/admin/news/post/", {"action": "export_jekyll",
+                                                       "_selected_action": [p.pk for p in chosen]})
+    page_url = response["Location"]
+    queued = admin_client.get(page_url).content.decode()
+    assert "排队中" in queued and 'http-equiv="refresh"' in queued
+    run_jobs()
+    done = admin_client.get(page_url).content.decode()
+    assert "导出完成" in done and 'http-equiv="refresh"' not in done
+    download = re.search(r'href="([^"]+/download/)"', done).group(1)
+    response = admin_client.get(download)
+    assert response["Content-Disposition"].startswith('attachment; filename="finews-jekyll-')
+    data = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(data)
+    (tmp_path / "export.zip").write_bytes(data)
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        posts = {name: archive.read(name).decode() for name in archive.namelist() if name.startswith("_posts/")}
+    assert sorted(posts) == sorted(p.source_path for p in chosen)
+    assert "published: false" in posts[chosen[1].source_path] and "title: 第一篇" in posts[chosen[0].source_path]
+
+    # Someone else's export is not theirs to see; a reader is sent to the login page.
+    other = staff_user("other-editor")
+    client.force_login(other)
+    assert client.get(download, follow=True).redirect_chain[-1][0] == "/admin/news/post/"
+    client.logout()
+    assert client.get(download)["Location"].startswith("/admin/login/")
+
+
+def staff_user(name):
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user(name, password="pw-" + name, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_post", "change_post"]))
+    return user

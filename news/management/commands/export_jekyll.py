@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.exporting import FolderSink, ZipSink, export, select_posts
+from news.exporting.site import FolderSink, ZipSink, export, select_posts
 
 
 def day(text):

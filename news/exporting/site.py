@@ -1,0 +1,179 @@
+"""Writing posts out as a Jekyll tree (``manage.py export_jekyll`` and the admin's 导出为 Jekyll job).
+
+Posts are read in id order, a chunk at a time (three queries per chunk: posts, their categories,
+their tags), turned into files by the pure writer in ``news/jekyll/writer.py`` and handed to a
+sink — a folder (files already there with the same bytes are left alone, so a stopped export
+resumes where it was) or a zip. Memory holds one chunk, whatever the size of the site.
+"""
+import datetime
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+
+from ..jekyll import writer
+from ..jekyll.dates import SITE_TZ
+from ..models import Category, Post, PostCategory, TaggedPost
+
+CHUNK = 2000
+POST_COLUMNS = ("id", "source_path", "title", "slug", "published_at", "url_path", "body_markdown",
+                "status", "important", "extra")
+
+
+@dataclass
+class ExportReport:
+    posts: int = 0
+    written: int = 0
+    unchanged: int = 0
+    categories: int = 0
+    problems: list = field(default_factory=list)
+
+
+class FolderSink:
+    """Writes into a folder; a file that already holds the same bytes is not written again."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, relpath, data):
+        target = self.root / relpath
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)  # a reader (or a stopped export) never sees half a file
+        return True
+
+    def close(self):
+        pass
+
+
+class ZipSink:
+    """Writes into a zip archive (a path or a binary file object)."""
+
+    def __init__(self, file):
+        self.archive = zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+    def put(self, relpath, data):
+        self.archive.writestr(relpath, data)
+        return True
+
+    def close(self):
+        self.archive.close()
+
+
+def select_posts(post_ids=None, since=None, category=None):
+    """The posts to export: all, or those of ``post_ids``, published on or after the Beijing day
+    ``since``, or in the category with key ``category`` (an old, merged key finds its new home)."""
+    posts = Post.objects.all()
+    if post_ids is not None:
+        posts = posts.filter(pk__in=post_ids)
+    if since is not None:
+        posts = posts.filter(published_at__gte=since_moment(since))
+    if category is not None:
+        found = Category.objects.filter(Q(key=category) | Q(aliases__key=category)).first()
+        if found is None:
+            raise LookupError(f"没有键为“{category}”的分类")
+        posts = posts.filter(pk__in=PostCategory.objects.filter(category=found).values("post_id"))
+    return posts
+
+
+def since_moment(day):
+    return datetime.datetime.combine(day, datetime.time(), SITE_TZ)
+
+
+def export(posts, sink, progress=None, every_category=False):
+    """Write ``posts`` (a Post queryset), the categories they use (``every_category``: all of
+    them, for a whole-site export) and the site's pages into ``sink``; returns an ExportReport.
+    ``progress`` (a tqdm-like object) is told each chunk."""
+    report = ExportReport()
+    if progress is not None:
+        progress.reset(total=posts.count())
+    site = writer.site_files(settings.FINEWS_SITE_TITLE, settings.FINEWS_EMNEWS_TAG,
+                             settings.FINEWS_HOME_POSTS_PER_TAG, settings.FINEWS_EMNEWS_POSTS)
+    for path, data in site.items():
+        sink.put(path, data)
+    used_categories = set()
+    last = 0
+    while True:
+        rows = list(posts.filter(pk__gt=last).order_by("pk").values_list(*POST_COLUMNS)[:CHUNK])
+        if not rows:
+            break
+        last = rows[-1][0]
+        stored = _stored(rows, used_categories)
+        renamed = _free_names(stored)
+        for post_id, post in stored.items():
+            try:
+                path, data = writer.post_file(post, renamed.get(post_id))
+            except Exception as exc:  # one post that cannot be written must not stop the others
+                report.problems.append(f"{post.source_path}：无法导出（{exc.__class__.__name__}: {exc}）")
+                continue
+            if sink.put(path, data):
+                report.written += 1
+            else:
+                report.unchanged += 1
+            report.posts += 1
+        if progress is not None:
+            progress.update(len(rows))
+    categories = Category.objects.all() if every_category else Category.objects.filter(pk__in=used_categories)
+    for key, name in categories.values_list("key", "name").iterator():
+        page = writer.category_page(key, name)
+        if page is None:
+            report.problems.append(f"分类“{key}”的键不能作文件名，没有导出它的分类页面")
+            continue
+        sink.put(*page)
+        report.categories += 1
+    sink.close()
+    return report
+
+
+def _stored(rows, used_categories):
+    ids = [row[0] for row in rows]
+    categories, tags = {}, {}
+    links = (PostCategory.objects.filter(post_id__in=ids).order_by("post_id", "position")
+             .values_list("post_id", "category_id", "category__key"))
+    for post_id, category_id, key in links:
+        categories.setdefault(post_id, []).append(key)
+        used_categories.add(category_id)
+    tag_links = (TaggedPost.objects.filter(content_object_id__in=ids).order_by("content_object_id", "position")
+                 .values_list("content_object_id", "tag__name"))
+    for post_id, name in tag_links:
+        tags.setdefault(post_id, []).append(name)
+    stored = {}
+    for pk, source_path, title, slug, published_at, url_path, body, status, important, extra in rows:
+        stored[pk] = writer.StoredPost(
+            source_path=source_path, title=title, slug=slug, published_at=published_at, url_path=url_path,
+            body=body, published=status == Post.Status.PUBLISHED, categories=categories.get(pk, []),
+            tags=tags.get(pk, []), extra=extra if isinstance(extra, dict) else {}, important=important)
+    return stored
+
+
+def _free_names(stored):
+    """``{post id: path}`` for posts whose Jekyll name (from date and slug) is another post's
+    file: they get the post id in their name. One query per chunk, over the renamed posts only."""
+    wanted = {}
+    for pk, post in stored.items():
+        path = writer.file_path(post)[0]
+        if path != post.source_path:
+            wanted[pk] = path
+    if not wanted:
+        return {}
+    taken = set(Post.objects.filter(source_path__in=list(wanted.values())).values_list("source_path", flat=True))
+    same_name = {}
+    for pk, path in wanted.items():
+        same_name.setdefault(path, []).append(pk)
+    renamed = {}
+    for pk, path in wanted.items():
+        if path in taken or same_name[path][0] != pk:
+            stem, dot, extension = path.rpartition(".")
+            renamed[pk] = f"{stem}-{pk}.{extension}"
+    return renamed
