@@ -102,7 +102,7 @@ def export(posts, sink, progress=None, every_category=False):
                              settings.FINEWS_HOME_POSTS_PER_TAG, settings.FINEWS_EMNEWS_POSTS)
     for path, data in site.items():
         sink.put(path, data)
-    used_categories = set()
+    used_categories, claimed = set(), set()
     last = 0
     while True:
         rows = list(posts.filter(pk__gt=last).order_by("pk").values_list(*POST_COLUMNS)[:CHUNK])
@@ -110,7 +110,7 @@ def export(posts, sink, progress=None, every_category=False):
             break
         last = rows[-1][0]
         stored = _stored(rows, used_categories)
-        renamed = _free_names(stored)
+        renamed = _free_names(stored, claimed)
         for post_id, post in stored.items():
             try:
                 path, data = writer.post_file(post, renamed.get(post_id))
@@ -157,9 +157,10 @@ def _stored(rows, used_categories):
     return stored
 
 
-def _free_names(stored):
+def _free_names(stored, claimed):
     """``{post id: path}`` for posts whose Jekyll name (from date and slug) is another post's
-    file: they get the post id in their name. One query per chunk, over the renamed posts only."""
+    file, or the name an earlier renamed post took (``claimed``, kept for the run): they get the
+    post id in their name. One query per chunk, over the renamed posts only."""
     wanted = {}
     for pk, post in stored.items():
         path = writer.file_path(post)[0]
@@ -168,12 +169,10 @@ def _free_names(stored):
     if not wanted:
         return {}
     taken = set(Post.objects.filter(source_path__in=list(wanted.values())).values_list("source_path", flat=True))
-    same_name = {}
-    for pk, path in wanted.items():
-        same_name.setdefault(path, []).append(pk)
     renamed = {}
     for pk, path in wanted.items():
-        if path in taken or same_name[path][0] != pk:
-            stem, dot, extension = path.rpartition(".")
-            renamed[pk] = f"{stem}-{pk}.{extension}"
+        if path in taken or path in claimed:
+            stem, _, extension = path.rpartition(".")
+            path = renamed[pk] = f"{stem}-{pk}.{extension}"
+        claimed.add(path)
     return renamed
