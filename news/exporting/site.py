@@ -6,8 +6,6 @@ sink — a folder (files already there with the same bytes are left alone, so a 
 resumes where it was) or a zip. Memory holds one chunk, whatever the size of the site.
 """
 import datetime
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +45,9 @@ class FolderSink:
                 return False
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)  # a reader (or a stopped export) never sees half a file
+        # Written in place: a file a stopped export left half written differs from what the
+        # next run writes, so that run writes it again.
+        target.write_bytes(data)
         return True
 
     def close(self):
@@ -110,10 +107,11 @@ def export(posts, sink, progress=None, every_category=False):
             break
         last = rows[-1][0]
         stored = _stored(rows, used_categories)
-        renamed = _free_names(stored, claimed)
+        located = {pk: writer.file_path(post) for pk, post in stored.items()}
+        renamed = _free_names(stored, located, claimed)
         for post_id, post in stored.items():
             try:
-                path, data = writer.post_file(post, renamed.get(post_id))
+                path, data = writer.post_file(post, renamed.get(post_id), located[post_id])
             except Exception as exc:  # one post that cannot be written must not stop the others
                 report.problems.append(f"{post.source_path}：无法导出（{exc.__class__.__name__}: {exc}）")
                 continue
@@ -157,13 +155,13 @@ def _stored(rows, used_categories):
     return stored
 
 
-def _free_names(stored, claimed):
+def _free_names(stored, located, claimed):
     """``{post id: path}`` for posts whose Jekyll name (from date and slug) is another post's
     file, or the name an earlier renamed post took (``claimed``, kept for the run): they get the
     post id in their name. One query per chunk, over the renamed posts only."""
     wanted = {}
     for pk, post in stored.items():
-        path = writer.file_path(post)[0]
+        path = located[pk][0]
         if path != post.source_path:
             wanted[pk] = path
     if not wanted:

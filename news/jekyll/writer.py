@@ -87,34 +87,35 @@ def file_path(post):
     return f"_posts/{inner}", [], filenames.parse_post_name(inner)
 
 
-def post_file(post, path_override=None):
-    """``(relative path, bytes)`` of the Jekyll file for ``post`` (a StoredPost)."""
-    path, path_categories, name = file_path(post)
+def post_file(post, path_override=None, located=None):
+    """``(relative path, bytes)`` of the Jekyll file for ``post`` (a StoredPost); ``located`` is
+    what ``file_path(post)`` gave, if the caller has it already."""
+    path, path_categories, name = located or file_path(post)
     if path_override is not None:
         path = path_override
         name = filenames.parse_post_name(path.rsplit("/", 1)[-1])
-    matter = {"layout": post.extra.get("layout", "post"), "title": title_text(post)}
-    date_line = f"date: {jekyll_date(post.published_at)}\n"
-    rest = {}
+    # PyYAML reads ``+0800`` (no colon) as no time zone of its own, so the date stays a plain,
+    # unquoted scalar, as the old scraper wrote it; finews's parser and Jekyll read it as a time.
+    matter = {"layout": post.extra.get("layout", "post"), "title": title_text(post),
+              "date": jekyll_date(post.published_at)}
     own_categories = post.categories[len(path_categories):]
     if own_categories:
-        rest["categories"] = list(own_categories)
+        matter["categories"] = list(own_categories)
     if post.tags:
-        rest["tags"] = list(post.tags)
+        matter["tags"] = list(post.tags)
     if name.slug != post.slug:
-        rest["slug"] = post.slug
+        matter["slug"] = post.slug
     permalink = _permalink(post, name)
     if permalink is not None:
-        rest["permalink"] = permalink
+        matter["permalink"] = permalink
     if not post.published:
-        rest["published"] = False
+        matter["published"] = False
     if post.important:
-        rest["important"] = True
+        matter["important"] = True
     if LIQUID_RE.search(post.body) or post.extra.get("render_with_liquid") is False:
-        rest["render_with_liquid"] = False  # finews never ran Liquid in bodies; Jekyll must not either
-    rest.update((key, value) for key, value in post.extra.items() if key not in WRITTEN_KEYS)
-    text = "---\n" + yaml_lines(matter) + date_line + yaml_lines(rest) + "---\n" + post.body
-    return path, text.encode("utf-8")
+        matter["render_with_liquid"] = False  # finews never ran Liquid in bodies; Jekyll must not either
+    matter.update((key, value) for key, value in post.extra.items() if key not in WRITTEN_KEYS)
+    return path, ("---\n" + yaml_lines(matter) + "---\n" + post.body).encode("utf-8")
 
 
 def _permalink(post, name):
