@@ -291,3 +291,14 @@ def staff_user(name):
     user = User.objects.create_user(name, password="pw-" + name, is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=["view_post", "change_post"]))
     return user
+
+
+def test_important_is_read_and_never_unmarked_by_a_file(site):
+    site.post("2022-02-17-imp.md", title="要闻", categories="emnews", tags="东财滚动新闻", important="true")
+    run("import_posts", str(site.root))
+    post = Post.objects.get(slug="imp")
+    assert post.important and "important" not in post.extra
+    site.post("2022-02-17-imp.md", title="要闻（更新）", categories="emnews", tags="东财滚动新闻")
+    assert "更新 1" in run("import_posts", str(site.root))
+    post.refresh_from_db()
+    assert post.title == "要闻（更新）" and post.important
