@@ -68,12 +68,35 @@ class ZipSink:
         self.archive.close()
 
 
+class Selection:
+    """The posts to export, read a chunk at a time in id order: a queryset's (by keyset), or a
+    list of ids' (a slice of them per query, so no query carries more than a chunk of them)."""
+
+    def __init__(self, posts, ids=None):
+        self.posts = posts
+        self.ids = sorted(set(ids)) if ids is not None else None
+
+    def count(self):
+        return len(self.ids) if self.ids is not None else self.posts.count()
+
+    def chunks(self):
+        if self.ids is not None:
+            for start in range(0, len(self.ids), CHUNK):
+                rows = list(self.posts.filter(pk__in=self.ids[start : start + CHUNK]).order_by("pk")
+                            .values_list(*POST_COLUMNS))
+                if rows:
+                    yield rows
+            return
+        last = 0
+        while rows := list(self.posts.filter(pk__gt=last).order_by("pk").values_list(*POST_COLUMNS)[:CHUNK]):
+            last = rows[-1][0]
+            yield rows
+
+
 def select_posts(post_ids=None, since=None, category=None):
     """The posts to export: all, or those of ``post_ids``, published on or after the Beijing day
     ``since``, or in the category with key ``category`` (an old, merged key finds its new home)."""
     posts = Post.objects.all()
-    if post_ids is not None:
-        posts = posts.filter(pk__in=post_ids)
     if since is not None:
         posts = posts.filter(published_at__gte=since_moment(since))
     if category is not None:
@@ -81,7 +104,7 @@ def select_posts(post_ids=None, since=None, category=None):
         if found is None:
             raise LookupError(f"没有键为“{category}”的分类")
         posts = posts.filter(pk__in=PostCategory.objects.filter(category=found).values("post_id"))
-    return posts
+    return Selection(posts, post_ids)
 
 
 def since_moment(day):
@@ -89,7 +112,7 @@ def since_moment(day):
 
 
 def export(posts, sink, progress=None, every_category=False):
-    """Write ``posts`` (a Post queryset), the categories they use (``every_category``: all of
+    """Write ``posts`` (a Selection), the categories they use (``every_category``: all of
     them, for a whole-site export) and the site's pages into ``sink``; returns an ExportReport.
     ``progress`` (a tqdm-like object) is told each chunk."""
     report = ExportReport()
@@ -100,12 +123,7 @@ def export(posts, sink, progress=None, every_category=False):
     for path, data in site.items():
         sink.put(path, data)
     used_categories, claimed = set(), set()
-    last = 0
-    while True:
-        rows = list(posts.filter(pk__gt=last).order_by("pk").values_list(*POST_COLUMNS)[:CHUNK])
-        if not rows:
-            break
-        last = rows[-1][0]
+    for rows in posts.chunks():
         stored = _stored(rows, used_categories)
         located = {pk: writer.file_path(post) for pk, post in stored.items()}
         renamed = _free_names(stored, located, claimed)
