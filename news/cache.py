@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import parse_header_parameters
 
 EPOCH = "all"  # every page depends on it: deleted when Redis comes back from an outage
 CHANGES_KEY = "finews:changes"
@@ -159,13 +160,14 @@ def build_entry(response, tokens, lifetime):
     return entry, bodies
 
 
-def _accepts_gzip(request):
+def accepts_gzip(request):
+    """Whether the client takes gzip: ``gzip`` (or ``*``) listed with a quality above 0 (``gzip;q=0``
+    refuses it). Each coding is read with Django's own header-parameter parser."""
     for part in request.headers.get("Accept-Encoding", "").split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            quality = params.strip().removeprefix("q=")
+        coding, params = parse_header_parameters(part)
+        if coding in ("gzip", "*"):
             try:
-                return float(quality) > 0 if params.strip().startswith("q=") else True
+                return float(params.get("q", 1)) > 0
             except ValueError:
                 return False
     return False
@@ -174,7 +176,7 @@ def _accepts_gzip(request):
 def respond(request, key, entry, how, bodies=None):
     """The cached page (or a 304 when the client holds these bytes); None when the body has
     left the cache (evicted) and the page must be built again."""
-    kind = "gzip" if entry["compressed"] and _accepts_gzip(request) else "plain"
+    kind = "gzip" if entry["compressed"] and accepts_gzip(request) else "plain"
     not_modified = get_conditional_response(request, etag=entry["etag"])
     if not_modified is not None:
         response = not_modified

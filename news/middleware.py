@@ -6,6 +6,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+
+from .cache import accepts_gzip
 
 log = logging.getLogger("news.db")
 
@@ -30,11 +33,15 @@ def _has_nul(query):
 
 
 class ReaderGZipMiddleware(GZipMiddleware):
-    """Compress reader pages made outside the page cache (the cache compresses its own once).
+    """Compress reader pages made outside the page cache (the cache compresses its own once) for
+    clients that take gzip (``gzip;q=0`` does not: Django's own check only looks for the word).
     The admin is left out: its pages carry CSRF tokens, which compression could leak (BREACH)."""
 
     def process_response(self, request, response):
         if request.path.startswith("/admin/"):
+            return response
+        if not accepts_gzip(request):
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
 

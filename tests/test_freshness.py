@@ -119,6 +119,17 @@ def test_reader_pages_are_sent_compressed_and_the_admin_is_not(cached_site, admi
     assert "Content-Encoding" not in admin
 
 
+@pytest.mark.parametrize("header, compressed", [
+    ("gzip;q=0", False), ("deflate, gzip; q=0", False), ("*;q=0", False), ("identity", False),
+    ("gzip;Q=0.5", True), ("br, gzip", True), ("gzip;q=oops", False)])
+def test_accept_encoding_qualities_are_honoured(cached_site, header, compressed):
+    # "/" comes from the page cache; the 404 page is built each time and compressed by middleware.
+    for url in ["/", "/no/such/page.html"]:
+        response = cached_site.get(url, HTTP_ACCEPT_ENCODING=header)
+        assert (response.get("Content-Encoding") == "gzip") is compressed, (url, header)
+        assert "Accept-Encoding" in response["Vary"]
+
+
 def test_a_page_whose_body_left_the_cache_is_built_again(cached_site, django_assert_max_num_queries):
     key = page_cache.page_key("page", "/emnews/")
     assert cache.get(key) is not None
