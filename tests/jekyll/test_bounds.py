@@ -130,3 +130,13 @@ def test_renderer_output_survives_sanitising():
     post = parse("---\n---\n# 标题\n\n~~删掉的~~ 留下的")
     assert "<h1>标题</h1>" in post.body_html
     assert "<s>删掉的</s>" in post.body_html
+
+
+def test_front_matter_is_bounded_in_bytes():
+    lines = "".join(f"k{n}: v\n" for n in range(12_000))  # ~100 KB of plain keys, few nodes each
+    with pytest.raises(PostError, match="^front matter 超过 64 KB"):
+        parse(f"---\n{lines}---\n正文")
+    near = "title: 标题\n" + "x: " + "字" * 21_000 + "\n"  # 63 KB of UTF-8: still read
+    assert parse(f"---\n{near}---\n正文").title == "标题"
+    big_body = "---\ntitle: t\n---\n" + "a: b\n-- \n" * 100_000  # front-matter-like lines in the body
+    assert parse(big_body).title == "t"
