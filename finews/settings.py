@@ -231,7 +231,7 @@ FINEWS_IMPORT_JOB_LOCK_WAIT = env_int("FINEWS_IMPORT_JOB_LOCK_WAIT", 3600)
 FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)
 FINEWS_API_LOCK_WAIT = env_int("FINEWS_API_LOCK_WAIT", 10)
 # The HTML sanitiser's engine (news/sanitize.py): "bleach" (default) or "nh3"; same allowlist.
-FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "bleach")
+FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "nh3")
 if FINEWS_SANITIZER not in ("bleach", "nh3"):
     raise ImproperlyConfigured(f"FINEWS_SANITIZER must be bleach or nh3, not {FINEWS_SANITIZER!r}")
 # Largest upload accepted by the admin import screen.

@@ -399,4 +399,4 @@ def test_hostile_files_fail_alone_and_good_ones_import(site):
     _, err = run(site.root, "--quiet", expect_failure=True)
     assert "2022-02-17-bomb.md" in err and "别名" in err
     assert set(Post.objects.values_list("title", flat=True)) == {"好文章", "脚本", "Blank"}
-    assert Post.objects.get(title="脚本").body_html.endswith("看得见")
+    assert Post.objects.get(title="脚本").body_html == ""  # inside an unclosed <script>, as browsers read it
