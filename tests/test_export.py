@@ -26,7 +26,7 @@ SEED = "_posts/2022-02-17-202202172280203741.md"
 EDITED_TITLE = "改过的标题 <b>不是标签</b> & 符号"
 # Imported from folders whose category an editor then took away: Jekyll would give them that
 # category again there, so the export names them in _posts/.
-MOVED = {"a/_posts/2022-03-04-same.md", "b/_posts/2022-03-04-same.md"}
+MOVED = {"a/_posts/2022-03-04-same.md", "b/_posts/2022-03-04-same.md", "macro2/_posts/2022-02-23-plain.txt"}
 
 
 def run(*args):
@@ -108,6 +108,18 @@ def edited_site(corpus_dir):
     factories.post("文件夹里的文章", categories=("macro", "emnews"), tags=("宏观",), slug="in-folder",
                    source_path="macro/_posts/2022-03-03-in-folder.md",
                    when=datetime.datetime(2022, 3, 3, 1, 0, tzinfo=SITE_TZ))
+    # What Ruby's YAML (Jekyll's) reads differently from PyYAML unless quoted, and what HTML would cut.
+    # (A category opening with ":" is left out: Jekyll cannot build such a URL at all.)
+    odd = written_in_finews(":符号开头 CPI<PPI 剪刀差", "odd", datetime.datetime(2022, 3, 5, 10, 0, tzinfo=SITE_TZ),
+                            ["1,000", "yEs"], ["yEs", ":tag", "2022-1-5"])
+    odd.extra = {"note": "2022-1-5", "flag": "NuLl", "count": "1,000", "sym": ":x"}
+    odd.save()
+    written_in_finews("长 slug", "央行" * 40, datetime.datetime(1988, 7, 1, 0, 30, tzinfo=SITE_TZ), ["emnews"],
+                      ["东财滚动新闻"])  # Beijing kept summer time (+09:00) that year; the file name would be 254 bytes
+    plain = factories.post("纯文本", categories=("macro2", "emnews"), slug="plain",
+                           source_path="macro2/_posts/2022-02-23-plain.txt", body="*不是强调*",
+                           when=datetime.datetime(2022, 2, 23, 9, 0, tzinfo=SITE_TZ))
+    plain.set_categories([factories.category("emnews")])  # renamed into _posts/, still a .txt
     for second, folder in enumerate(("a", "b")):  # moved out of their folders' categories: both want
         # _posts/<name>. (Not in the same second: Jekyll breaks ties by path, and these paths change.)
         moved = factories.post(f"{folder} 文件夹", categories=(folder, "emnews"), slug="same",
@@ -130,12 +142,15 @@ def test_export_imports_back_as_the_same_posts(edited_site, tmp_path, monkeypatc
     assert "_posts/2021-12-08-202112082207166310.md" not in first  # deleted: absent
     assert "category/shzqb.html" in first and "category/shanghaizhengquanbao.html" not in first
     seed = first[SEED].decode()
-    assert "title: 改过的标题 &lt;b&gt;不是标签&lt;/b&gt; &amp; 符号\n" in seed
+    assert 'title: "改过的标题 &lt;b&gt;不是标签&lt;/b&gt; &amp; 符号"\n' in seed
     assert "date: 2022-02-17 17:38:20 +0800\n" in seed
     assert "published: false" in first["_posts/2021-12-08-202112082206672930.md"].decode()
     written = [path for path in first if "央行降准" in path]
     assert len(written) == 2 and all(path.startswith("_posts/2022-03-01-央行降准") for path in written)
     assert len([path for path in first if path.startswith("_posts/2022-03-04-same")]) == 2
+    assert all(len(part.encode()) <= 240 for path in first for part in path.split("/"))
+    long_name = next(path for path in first if path.startswith("_posts/1988-07-01-央行"))
+    assert f'slug: "{"央行" * 40}"' in first[long_name].decode()
 
     empty_the_site()
     assert Post.objects.count() == 0
@@ -147,7 +162,7 @@ def test_export_imports_back_as_the_same_posts(edited_site, tmp_path, monkeypatc
     for url, fields in before[0].items():
         if fields["source_path"] is None:  # written in finews (or MOVED): it has a Jekyll file name now
             fields["source_path"] = after[0][url]["source_path"]
-            assert re.fullmatch(r"_posts/\d{4}-\d\d-\d\d-[^/]+\.md", fields["source_path"])
+            assert re.fullmatch(r"_posts/\d{4}-\d\d-\d\d-[^/]+\.(md|txt)", fields["source_path"])
         assert after[0][url] == fields, url
     assert Post.objects.get(source_path=SEED).title == EDITED_TITLE
     assert Post.objects.get(slug="later").is_scheduled
@@ -164,7 +179,7 @@ def test_export_resumes_and_writes_only_what_changed(edited_site, tmp_path):
     post.title = "再改一次"
     post.save()
     assert f"写入 1，内容相同未重写 {edited_site - 1}" in run("export_jekyll", str(tmp_path / "site"))
-    assert "title: 再改一次\n" in (tmp_path / "site" / SEED).read_text()
+    assert 'title: "再改一次"\n' in (tmp_path / "site" / SEED).read_text()
 
 
 def test_since_category_and_zip(edited_site, tmp_path):
@@ -279,7 +294,7 @@ def test_admin_action_exports_the_selection_as_a_job_with_a_zip(admin_client, cl
     with zipfile.ZipFile(tmp_path / "export.zip") as archive:
         posts = {name: archive.read(name).decode() for name in archive.namelist() if name.startswith("_posts/")}
     assert sorted(posts) == sorted(p.source_path for p in chosen)
-    assert "published: false" in posts[chosen[1].source_path] and "title: 第一篇" in posts[chosen[0].source_path]
+    assert "published: false" in posts[chosen[1].source_path] and 'title: "第一篇"' in posts[chosen[0].source_path]
 
     # Someone else's export is not theirs to see; a reader is sent to the login page.
     other = staff_user("other-editor")

@@ -17,7 +17,21 @@ from . import filenames, urls
 from .dates import SITE_TZ
 from .errors import PostError
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+class Plain(str):
+    """A string written as a plain YAML scalar: the keys finews writes, and the date."""
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Every other string double-quoted. PyYAML leaves many strings plain that Ruby's YAML (what
+    Jekyll reads with) takes for something else: ``:x`` (a Ruby symbol, which Jekyll refuses),
+    ``yEs``, ``1,000``, ``2022-1-5``. Quoted, each is the same string to both."""
+
+
+_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'))
+_Dumper.add_representer(Plain, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value)))
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+MAX_NAME_BYTES = 240  # a file name's bytes (file systems allow 255)
 LIQUID_RE = re.compile(r"\{\{|\{%")
 TAG_RE = re.compile(r"</?[A-Za-z!][^<>]*>")
 WRITTEN_KEYS = {"layout", "title", "date", "categories", "tags", "slug", "permalink", "published",
@@ -42,7 +56,8 @@ class StoredPost:
 
 
 def yaml_lines(data):
-    """``data`` (a dict) as block YAML lines, in order, every string on one line."""
+    """``data`` (a dict) as block YAML lines, in order, every string on one line; keys given as
+    ``Plain`` are written plain, every other string double-quoted."""
     if not data:
         return ""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
@@ -50,20 +65,21 @@ def yaml_lines(data):
 
 
 def jekyll_date(moment):
-    """``2022-02-17 17:38:20 +0800``: the moment in Beijing time, with its offset."""
-    local = moment.astimezone(SITE_TZ)
-    fraction = f".{local.microsecond:06d}" if local.microsecond else ""
-    return local.strftime("%Y-%m-%d %H:%M:%S") + fraction + " +0800"
+    """``2022-02-17 17:38:20 +0800``: the moment at UTC+8 (Beijing's offset, also in the years it
+    kept summer time), the year in four digits."""
+    at = moment.astimezone(BEIJING)
+    fraction = f".{at.microsecond:06d}" if at.microsecond else ""
+    return (f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}:{at.second:02d}"
+            f"{fraction} +0800")
 
 
 def title_text(post):
     """The title as a file carries it: the raw title the post came with while it still reads as
-    the stored title; otherwise the stored title, escaped where Jekyll would read markup."""
+    the stored title (what Jekyll showed); otherwise the stored title, HTML-escaped, since Jekyll
+    prints titles as markup (``CPI<PPI`` would lose its end)."""
     raw = post.extra.get("title")
     if isinstance(raw, str) and html.unescape(TAG_RE.sub("", raw)) == post.title:
         return raw
-    if html.unescape(TAG_RE.sub("", post.title)) == post.title:
-        return post.title
     return html.escape(post.title, quote=False)
 
 
@@ -96,24 +112,27 @@ def post_file(post, path_override=None, located=None):
         name = filenames.parse_post_name(path.rsplit("/", 1)[-1])
     # PyYAML reads ``+0800`` (no colon) as no time zone of its own, so the date stays a plain,
     # unquoted scalar, as the old scraper wrote it; finews's parser and Jekyll read it as a time.
-    matter = {"layout": post.extra.get("layout", "post"), "title": title_text(post),
-              "date": jekyll_date(post.published_at)}
+    matter = {Plain("layout"): post.extra.get("layout", "post"), Plain("title"): title_text(post),
+              Plain("date"): Plain(jekyll_date(post.published_at))}
     own_categories = post.categories[len(path_categories):]
     if own_categories:
-        matter["categories"] = list(own_categories)
+        matter[Plain("categories")] = list(own_categories)
     if post.tags:
-        matter["tags"] = list(post.tags)
+        matter[Plain("tags")] = list(post.tags)
     if name.slug != post.slug:
-        matter["slug"] = post.slug
+        matter[Plain("slug")] = post.slug
     permalink = _permalink(post, name)
     if permalink is not None:
-        matter["permalink"] = permalink
+        if permalink != post.extra.get("permalink") and urls.PLACEHOLDER_RE.search(permalink):
+            raise PostError(f"网址 {permalink} 含有“:字母”，Jekyll 会把它当作 permalink 占位符，无法原样导出")
+        matter[Plain("permalink")] = permalink
     if not post.published:
-        matter["published"] = False
+        matter[Plain("published")] = False
     if post.important:
-        matter["important"] = True
+        matter[Plain("important")] = True
     if LIQUID_RE.search(post.body) or post.extra.get("render_with_liquid") is False:
-        matter["render_with_liquid"] = False  # finews never ran Liquid in bodies; Jekyll must not either
+        # finews never ran Liquid in bodies; Jekyll must not either
+        matter[Plain("render_with_liquid")] = False
     matter.update((key, value) for key, value in post.extra.items() if key not in WRITTEN_KEYS)
     return path, ("---\n" + yaml_lines(matter) + "---\n" + post.body).encode("utf-8")
 
@@ -137,20 +156,21 @@ def _permalink(post, name):
 
 
 def _extension(source_path):
-    """A renamed post keeps its kind: ``.html`` stays HTML, a name without an extension (written
-    in finews) is Markdown."""
+    """A renamed post keeps its extension, so its kind (Markdown, HTML, plain text); a name
+    without one (written in finews) is Markdown."""
     name = source_path.rsplit("/", 1)[-1]
     if "." in name.lstrip("."):
         extension = "." + name.rsplit(".", 1)[-1]
-        if extension.lower() in filenames.MARKDOWN_EXTENSIONS or extension.lower() == ".html":
+        if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", extension):
             return extension
     return ".md"
 
 
 def _file_slug(slug):
-    """A slug that can stand in a file name (the real slug goes into ``slug:`` if it differs)."""
+    """A slug that can stand in a file name, at most MAX_NAME_BYTES - 32 bytes (the real slug goes
+    into ``slug:`` if it differs)."""
     cleaned = re.sub(r"[/\\\x00-\x1f]+", "-", slug).strip(".") or "post"
-    return cleaned[:200]
+    return cleaned.encode("utf-8")[: MAX_NAME_BYTES - 32].decode("utf-8", "ignore").rstrip(".") or "post"
 
 
 def _safe_path(path):
@@ -159,10 +179,12 @@ def _safe_path(path):
 
 
 def category_page(key, name):
-    """``(path, bytes)`` of ``category/<key>.html``, or None for a key that cannot be a file name."""
-    if not key or "/" in key or key.startswith(".") or "\\" in key or "\x00" in key:
+    """``(path, bytes)`` of ``category/<key>.html``, or None for a key that cannot be a file name
+    Jekyll reads (``/``, a leading ``.``, ``_``, ``#`` or ``~``, a trailing ``~``, too long)."""
+    if (not key or re.search(r"[/\\\x00]", key) or key[0] in "._#~" or key.endswith("~")
+            or len(key.encode("utf-8")) > MAX_NAME_BYTES):
         return None
-    matter = {"layout": "category", "category": key, "title": name}  # "" stays "" on import
+    matter = {Plain("layout"): Plain("category"), Plain("category"): key, Plain("title"): name}  # "" stays ""
     return f"category/{key}.html", ("---\n" + yaml_lines(matter) + "---\n").encode("utf-8")
 
 
@@ -170,9 +192,9 @@ def site_files(title, rolling_tag, per_tag, rolling_count):
     """The pages and layouts that make the export a site Jekyll builds with the old site's
     listings: home (every tag's newest posts in ``site.tags`` order), /emnews/, category pages
     and posts. ``{path: bytes}``."""
-    config = yaml_lines({"title": title, "lang": "zh-CN", "timezone": "Asia/Shanghai", "permalink": "date",
-                         "exclude": ["README.md"]})
-    quoted = yaml_lines({"tag": rolling_tag}).strip()
+    config = yaml_lines({Plain("title"): title, Plain("lang"): "zh-CN", Plain("timezone"): "Asia/Shanghai",
+                         Plain("permalink"): "date", Plain("exclude"): ["README.md"]})
+    quoted = yaml_lines({Plain("tag"): rolling_tag}).strip()
     files = {
         "_config.yml": config,
         "_layouts/default.html": DEFAULT_LAYOUT,
@@ -208,10 +230,10 @@ layout: default
 CATEGORY_LAYOUT = """---
 layout: default
 ---
-<h1>{% if page.title != "" %}{{ page.title }}{% else %}{{ page.category }}{% endif %}</h1>
+<h1>{% if page.title != "" %}{{ page.title | escape }}{% else %}{{ page.category | escape }}{% endif %}</h1>
 <ul class="posts">
 {%- for post in site.categories[page.category] %}
-<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}">{{ post.title }}</a></li>
 {%- endfor %}
 </ul>
 """
@@ -222,7 +244,7 @@ layout: default
 <h2 id="{{ tag[0] }}">{{ tag[0] }}</h2>
 <ul>
 {%- for post in tag[1] limit:PER_TAG %}
-<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}">{{ post.title }}</a></li>
 {%- endfor %}
 </ul>
 {%- endfor %}
@@ -234,7 +256,7 @@ ROLLING_TAG
 ---
 <ul>
 {%- for post in site.tags[page.tag] limit:COUNT %}
-<li><a href="{{ post.url | relative_url }}" target="_blank">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}" target="_blank">{{ post.title }}</a></li>
 {%- endfor %}
 </ul>
 """
