@@ -7,8 +7,9 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
-from .exporting.models import SiteExport
+from .exporting.models import KEPT_FOR, SiteExport
 from .tasks import export_site
 
 
@@ -36,7 +37,7 @@ class ExportViewMixin:
         # Exports include drafts: they are for those who may change posts, each for its maker.
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return SiteExport.objects.filter(pk=export_id, user=request.user).first()
+        return SiteExport.objects.filter(pk=export_id, user=request.user, created_at__gte=timezone.now() - KEPT_FOR).first()
 
     def export_view(self, request, export_id):
         site_export = self._own_export(request, export_id)

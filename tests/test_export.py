@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from unittest import mock
 from urllib.parse import unquote
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from taggit.models import Tag
 
 from news.jekyll.dates import SITE_TZ
@@ -182,6 +184,44 @@ def test_export_resumes_and_writes_only_what_changed(edited_site, tmp_path):
     assert 'title: "再改一次"\n' in (tmp_path / "site" / SEED).read_text()
 
 
+def test_a_whole_site_export_again_removes_what_is_gone_and_a_selection_removes_nothing(edited_site, tmp_path):
+    site = tmp_path / "site"
+    run("export_jekyll", str(site))
+    Post.objects.get(source_path=SEED).delete()
+    moved = Post.objects.get(slug="later")  # written in finews: its file is named by its date
+    moved.published_at = datetime.datetime(2031, 2, 1, 8, 0, tzinfo=SITE_TZ)
+    moved.save()
+    (site / "notes.txt").write_text("mine")  # the operator's own files outside _posts/ stay
+    run("export_jekyll", str(site), "--since", "2030-01-01")
+    assert (site / SEED).exists() and (site / "_posts/2031-01-01-later.md").exists()
+    assert "删除上次导出留下的 2 个文件" in run("export_jekyll", str(site))
+    assert not (site / SEED).exists() and not (site / "_posts/2031-01-01-later.md").exists()
+    assert (site / "_posts/2031-02-01-later.md").exists() and (site / "notes.txt").read_text() == "mine"
+    empty_the_site()
+    assert f"新建 {edited_site - 1}，更新 0，未变 0，失败 0" in run("import_posts", str(site))
+
+
+def test_links_in_the_export_folder_are_not_followed(db, tmp_path):
+    factories.post("一篇")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "_posts").symlink_to(outside)
+    with pytest.raises(CommandError, match="符号链接"):
+        call_command("export_jekyll", str(tmp_path / "site"))
+    assert list(outside.iterdir()) == []
+
+
+def test_a_renamed_post_takes_a_name_no_other_post_has(db, tmp_path):
+    when = datetime.datetime(2022, 3, 3, 9, 0, tzinfo=SITE_TZ)
+    mine = written_in_finews("编辑写的", "dup", when, ["emnews"])
+    factories.post("导入的", slug="dup", source_path="_posts/2022-03-03-dup.md", when=when)
+    factories.post("也是导入的", slug=f"dup-{mine.pk}", source_path=f"_posts/2022-03-03-dup-{mine.pk}.md", when=when)
+    assert "写入 3" in run("export_jekyll", str(tmp_path / "site"))
+    titles = sorted(re.search(r'title: "(.*)"', p.read_text()).group(1) for p in (tmp_path / "site/_posts").iterdir())
+    assert titles == ["也是导入的", "导入的", "编辑写的"]
+
+
 def test_since_category_and_zip(edited_site, tmp_path):
     run("export_jekyll", "--zip", str(tmp_path / "site.zip"), "--since", "2022-02-17", "--category", "emnews")
     with zipfile.ZipFile(tmp_path / "site.zip") as archive:
@@ -296,7 +336,9 @@ def test_admin_action_exports_the_selection_as_a_job_with_a_zip(admin_client, cl
     assert sorted(posts) == sorted(p.source_path for p in chosen)
     assert "published: false" in posts[chosen[1].source_path] and 'title: "第一篇"' in posts[chosen[0].source_path]
 
-    # Someone else's export is not theirs to see; a reader is sent to the login page.
+    # A day later it is gone; someone else's export is not theirs to see; a reader is sent to log in.
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        assert admin_client.get(download, follow=True).redirect_chain[-1][0] == "/admin/news/post/"
     other = staff_user("other-editor")
     client.force_login(other)
     assert client.get(download, follow=True).redirect_chain[-1][0] == "/admin/news/post/"

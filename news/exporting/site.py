@@ -6,6 +6,8 @@ sink — a folder (files already there with the same bytes are left alone, so a 
 resumes where it was) or a zip. Memory holds one chunk, whatever the size of the site.
 """
 import datetime
+import errno
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,30 +30,73 @@ class ExportReport:
     written: int = 0
     unchanged: int = 0
     categories: int = 0
+    removed: int = 0
     problems: list = field(default_factory=list)
 
 
-class FolderSink:
-    """Writes into a folder; a file that already holds the same bytes is not written again."""
+class UnsafeTarget(Exception):
+    """The export folder holds a symbolic link where the export would write: refused whole."""
 
-    def __init__(self, root):
+
+class FolderSink:
+    """Writes into a folder; a file that already holds the same bytes is not written again (it is
+    touched, so that ``prune`` — for a whole-site export — can then remove the post files and
+    category pages an earlier export wrote that this one did not: deleted or renamed posts).
+    Symbolic links inside the folder are never followed."""
+
+    PRUNED = ("_posts", "category")
+
+    def __init__(self, root, prune=False):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.prune = prune
+        self.safe_dirs = {self.root}
+        marker = self.root / ".finews-export"
+        self._refuse_link(marker)
+        marker.write_text("finews export_jekyll\n")
+        self.started = marker.stat().st_mtime_ns  # the file system's own clock, as the files get
+        self.removed = 0
+
+    def _refuse_link(self, path):
+        if path.is_symlink():
+            raise UnsafeTarget(f"{path} 是符号链接，导出不会写到链接指向的地方")
+
+    def _safe_parent(self, target):
+        parent = target.parent
+        if parent in self.safe_dirs:
+            return
+        for folder in reversed([parent, *parent.parents]):
+            if folder in self.safe_dirs or self.root not in folder.parents:
+                continue
+            self._refuse_link(folder)
+            folder.mkdir(exist_ok=True)
+            self.safe_dirs.add(folder)
 
     def put(self, relpath, data):
         target = self.root / relpath
+        self._safe_parent(target)
+        self._refuse_link(target)
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
+                os.utime(target)
                 return False
         except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            pass
         # Written in place: a file a stopped export left half written differs from what the
         # next run writes, so that run writes it again.
         target.write_bytes(data)
         return True
 
     def close(self):
-        pass
+        if not self.prune:
+            return
+        for top in self.PRUNED:
+            for folder, _, names in os.walk(self.root / top):  # os.walk does not follow links
+                for name in names:
+                    path = Path(folder) / name
+                    if not path.is_symlink() and path.stat().st_mtime_ns < self.started:
+                        path.unlink()
+                        self.removed += 1
 
 
 class ZipSink:
@@ -133,10 +178,15 @@ def export(posts, sink, progress=None, every_category=False):
             except Exception as exc:  # one post that cannot be written must not stop the others
                 report.problems.append(f"{post.source_path}：无法导出（{exc.__class__.__name__}: {exc}）")
                 continue
-            if sink.put(path, data):
-                report.written += 1
-            else:
-                report.unchanged += 1
+            try:
+                written = sink.put(path, data)
+            except OSError as exc:
+                if exc.errno != errno.ENAMETOOLONG:
+                    raise
+                report.problems.append(f"{post.source_path}：文件名 {path} 太长，无法写入")
+                continue
+            report.written += written
+            report.unchanged += not written
             report.posts += 1
         if progress is not None:
             progress.update(len(rows))
@@ -149,6 +199,7 @@ def export(posts, sink, progress=None, every_category=False):
         sink.put(*page)
         report.categories += 1
     sink.close()
+    report.removed = getattr(sink, "removed", 0)
     return report
 
 
@@ -189,6 +240,10 @@ def _free_names(stored, located, claimed):
     for pk, path in wanted.items():
         if path in taken or path in claimed:
             stem, _, extension = path.rpartition(".")
-            path = renamed[pk] = f"{stem}-{pk}.{extension}"
+            path, number = f"{stem}-{pk}.{extension}", 1
+            while path in claimed or Post.objects.filter(source_path=path).exists():  # rare: a query each
+                number += 1
+                path = f"{stem}-{pk}-{number}.{extension}"
+            renamed[pk] = path
         claimed.add(path)
     return renamed

@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.exporting.site import FolderSink, ZipSink, export, select_posts
+from news.exporting.site import FolderSink, UnsafeTarget, ZipSink, export, select_posts
 
 
 def day(text):
@@ -35,8 +35,11 @@ class Command(BaseCommand):
             posts = select_posts(since=since, category=options["category"])
         except LookupError as exc:
             raise CommandError(str(exc)) from None
+        whole_site = not (since or options["category"])
         try:
-            sink = FolderSink(options["dir"]) if options["dir"] else ZipSink(options["zip"])
+            sink = FolderSink(options["dir"], prune=whole_site) if options["dir"] else ZipSink(options["zip"])
+        except UnsafeTarget as exc:
+            raise CommandError(str(exc)) from None
         except OSError as exc:
             raise CommandError(f"无法写入 {options['dir'] or options['zip']}：{exc.strerror or exc}") from None
         columns, lines = shutil.get_terminal_size()
@@ -44,7 +47,9 @@ class Command(BaseCommand):
         if not options["quiet"] and sys.stderr.isatty():
             progress = tqdm(total=0, unit="篇", file=sys.stderr, ncols=columns, nrows=lines)
         try:
-            report = export(posts, sink, progress, every_category=not (since or options["category"]))
+            report = export(posts, sink, progress, every_category=whole_site)
+        except UnsafeTarget as exc:
+            raise CommandError(str(exc)) from None
         except OSError as exc:
             raise CommandError(f"写入失败：{exc}") from None
         finally:
@@ -54,4 +59,5 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         self.stdout.write(
             f"导出 {report.posts} 篇文章（写入 {report.written}，内容相同未重写 {report.unchanged}），"
-            f"{report.categories} 个分类页面" + (f"，{len(report.problems)} 个问题" if report.problems else ""))
+            f"{report.categories} 个分类页面" + (f"，删除上次导出留下的 {report.removed} 个文件" if report.removed else "")
+            + (f"，{len(report.problems)} 个问题" if report.problems else ""))
