@@ -3,7 +3,7 @@ Chinese 503 while the database is away."""
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -63,7 +63,11 @@ class DatabaseDownMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)) or not _unreachable(exception):
             return None
         log.error("数据库不可用（%s %s）：%s", request.method, request.path, exception)
-        response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        if request.path.startswith("/api/"):  # the scraper reads JSON, whatever the answer
+            response = JsonResponse({"error": "数据库暂时不可用，请稍后重试"}, status=503,
+                                    json_dumps_params={"ensure_ascii": False})
+        else:
+            response = HttpResponse(render_to_string("503.html", request=request), status=503)
         response["Retry-After"] = str(self.RETRY_SECONDS)
         response["Cache-Control"] = "no-store"
         return response

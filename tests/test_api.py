@@ -125,3 +125,70 @@ def test_the_command_prints_the_key_last_and_refuses_a_taken_name():
     assert IngestToken.objects.get().key_hash != key  # only a hash is kept
     with pytest.raises(CommandError, match="已有"):
         new_key("a")
+
+
+# --- the edges (issue 18) -----------------------------------------------------------------------
+
+def test_deep_json_is_refused_before_it_is_parsed(scraper):
+    for body in ["[" * 100_000, '{"a":' * 50_000, json.dumps([[[[[[[[[["x"]]]]]]]]]])]:
+        response = scraper(body)
+        assert response.status_code == 400 and "嵌套" in response.json()["error"]
+    quoted = scraper({"path": "_posts/2022-02-17-q.md", "content": GOOD + "[[[[[[[[[[ {{{{{{{{{{ \\\"[[[[[[[[[[\n"})
+    assert quoted.status_code == 201  # brackets inside strings are text
+
+
+def test_an_oversize_post_in_a_batch_is_its_own_413_and_the_rest_go_in(scraper, settings):
+    settings.FINEWS_IMPORT_MAX_FILE_BYTES = 2000
+    items = [{"path": f"_posts/2022-02-17-n{n}.md", "content": GOOD + "长" * (900 if n % 2 else 10)}
+             for n in range(6)]  # 6 posts of ~2.8 KB or ~200 B: the request is over one post's limit
+    response = scraper(items)
+    assert response.status_code == 400
+    assert [(r["path"], r["code"]) for r in response.json()["results"]] == [
+        (item["path"], 413 if n % 2 else 201) for n, item in enumerate(items)]
+    assert "2000" in response.json()["results"][1]["error"]
+    assert Post.objects.count() == 3
+
+
+def test_a_batch_answers_in_the_order_it_was_sent(scraper):
+    paths = [f"_posts/2022-02-17-{name}.md" for name in ("z", "a", "m", "b")]
+    scraper({"path": paths[2], "content": GOOD})  # one of them is already there: updated, not new
+    response = scraper([{"path": path, "content": GOOD.replace("快讯", path)} for path in paths])
+    assert [r["path"] for r in response.json()["results"]] == paths
+    assert [r["code"] for r in response.json()["results"]] == [201, 201, 200, 201]
+
+
+@pytest.mark.parametrize("path", [
+    "_posts/2022-02-17-x.md ", " _posts/2022-02-17-x.md", "_posts/2022-02-17-x.md\r\n", "_posts/2022-02-17-x\n.md",
+    "_posts/2022-02-17-\tx.md", "_posts/2022-02-17-x\u2028.md", "_posts/ /2022-02-17-x.md", "_posts/2022-02-17-x\u200b.md",
+])
+def test_paths_with_space_around_or_control_characters_are_400(scraper, path):
+    response = scraper({"path": path, "content": GOOD})
+    assert response.status_code == 400 and "控制字符" in response.json()["error"]
+    assert not Post.objects.exists()
+
+
+def test_a_chunked_body_is_read(db):
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.test import RequestFactory
+
+    from news.api import posts
+
+    body = json.dumps({"path": "_posts/2022-02-17-chunked.md", "content": GOOD}).encode()
+    environ = RequestFactory().post(URL, body, content_type="application/json",
+                                    HTTP_AUTHORIZATION=f"Bearer {new_key()}").environ
+    del environ["CONTENT_LENGTH"]  # what a server passes on for Transfer-Encoding: chunked
+    environ.update({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(body)})
+    response = posts(WSGIRequest(environ))
+    assert response.status_code == 201 and Post.objects.get().slug == "chunked"
+
+
+def test_the_database_away_is_a_json_503(scraper, monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    monkeypatch.setattr("news.api.Importer.run", unreachable)
+    response = scraper({"path": "_posts/2022-02-17-x.md", "content": GOOD})
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    assert "数据库" in response.json()["error"] and response["Retry-After"]
