@@ -208,7 +208,9 @@ def _wait_for_build(request, key):
     while time.monotonic() < deadline:
         time.sleep(0.05)
         entry = cache.get(key)
-        if entry is not None:
+        # Only the copy that worker built (or one as current): not an older one that was there
+        # all along but unreadable (Redis coming back from an outage, its epoch just bumped).
+        if entry is not None and is_current(entry["stamps"], entry["until"]):
             return respond(request, key, entry, "HIT")
         if cache.get(key + ":lock") is None:
             return None
