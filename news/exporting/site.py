@@ -91,12 +91,22 @@ class FolderSink:
         if not self.prune:
             return
         for top in self.PRUNED:
-            for folder, _, names in os.walk(self.root / top):  # os.walk does not follow links
-                for name in names:
-                    path = Path(folder) / name
-                    if not path.is_symlink() and path.stat().st_mtime_ns < self.started:
-                        path.unlink()
-                        self.removed += 1
+            self._prune(self.root / top)
+
+    def _prune(self, folder):
+        """Remove the files under ``folder`` this run did not write or touch. ``scandir`` one
+        entry at a time (``os.walk`` would list a million names at once); links are not followed."""
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:
+            return
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    self._prune(entry.path)
+                elif entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime_ns < self.started:
+                    os.unlink(entry.path)
+                    self.removed += 1
 
 
 class ZipSink:
