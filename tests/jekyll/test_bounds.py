@@ -142,5 +142,11 @@ def test_front_matter_is_bounded_in_bytes():
         parse(f"---\n{lines}---\n正文")
     near = "title: 标题\n" + "x: " + "字" * 21_000 + "\n"  # 63 KB of UTF-8: still read
     assert parse(f"---\n{near}---\n正文").title == "标题"
-    big_body = "---\ntitle: t\n---\n" + "a: b\n-- \n" * 100_000  # front-matter-like lines in the body
+    big_body = "---\ntitle: t\n---\n" + "a: b\n-- \n" * 5_000  # front-matter-like lines in the body
     assert parse(big_body).title == "t"
+
+
+def test_a_body_of_too_many_lines_is_refused_at_once():
+    with pytest.raises(PostError, match="^正文超过 20000 行"):
+        parse("---\n" + "a: b\n-- \n" * 111_000)  # never closed: all body, 1 MB of one-line headings
+    assert parse("---\ntitle: t\n---\n" + "一行\n\n" * 9_000).title == "t"
