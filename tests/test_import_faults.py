@@ -157,6 +157,9 @@ def test_a_killed_import_leaves_no_workers_and_the_next_run_completes(database, 
     assert (state, created_now + unchanged) == ("finished", POSTS)
     assert unchanged == posts
     assert database.scalar("SELECT COUNT(*) FROM news_post")[0] == POSTS
+    # The killed run's record was closed as 被中断 when the next run took the lock.
+    assert database.scalar("SELECT COUNT(*) FROM news_importrun WHERE state = 'running'")[0] == 0
+    assert database.scalar("SELECT state FROM news_importrun ORDER BY id")[0] == "interrupted"
 
 
 def test_two_imports_at_once_take_turns(database, tree):

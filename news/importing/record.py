@@ -2,7 +2,8 @@
 
 The ``ImportRun`` row is written when the run starts (状态 进行中), its counts after every batch
 that commits, and its end state in a ``finally``: a run that is interrupted says so, and one killed
-outright is left "running" with the counts it had committed.
+outright is left "running" with the counts it had committed, until the next writing run takes the
+lock and closes it as 被中断.
 """
 import fcntl
 import hashlib
@@ -65,6 +66,12 @@ class ImportReport:
 
 
 def start_run(*, user, origin, source, dry_run):
+    """The run's record. A writing run holds the import lock, so a writing run still marked
+    进行中 now was left so by a process that died (``kill -9``, a lost machine): it is closed as
+    被中断 first. (Dry runs take no lock and are left alone.)"""
+    if not dry_run:
+        ImportRun.objects.filter(state=ImportRun.State.RUNNING, dry_run=False).update(
+            state=ImportRun.State.INTERRUPTED, finished_at=timezone.now())
     return ImportRun.objects.create(
         user=user, origin=origin, source=source[:5000], dry_run=dry_run, state=ImportRun.State.RUNNING)
 
