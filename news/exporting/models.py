@@ -2,14 +2,12 @@
 made, kept in the database in 4 MB chunks for a day so that whichever app server answers the
 download can stream it."""
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-CHUNK_BYTES = 4 * 1024 * 1024
-KEPT_FOR = timedelta(days=1)
+from ..staging import CHUNK_BYTES, KEPT_FOR  # kept like an upload: same chunks, same day
 
 
 class SiteExport(models.Model):
