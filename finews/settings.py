@@ -58,9 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    # Before django_tasks_db: news's ``db_worker`` (leases, database outages) replaces the stock one.
+    "news",
     "django_tasks",
     "django_tasks_db",
-    "news",
 ]
 
 # Background jobs (the admin's imports): Django's tasks API (the django-tasks backport) with its
@@ -226,11 +227,14 @@ FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 
 FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024 * 1024)
 # How long an import job waits for another import to finish before giving up.
 FINEWS_IMPORT_JOB_LOCK_WAIT = env_int("FINEWS_IMPORT_JOB_LOCK_WAIT", 3600)
+# A background worker renews its lease every third of this; a job whose worker has not renewed
+# for this long is put back in the queue (news/jobs.py).
+FINEWS_JOB_LEASE_SECONDS = env_int("FINEWS_JOB_LEASE_SECONDS", 60)
 # The ingestion API (news/api.py): requests per token per minute; how long a request waits for
 # another import to finish before answering 503.
 FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)
 FINEWS_API_LOCK_WAIT = env_int("FINEWS_API_LOCK_WAIT", 10)
-# The HTML sanitiser's engine (news/sanitize.py): "bleach" (default) or "nh3"; same allowlist.
+# The HTML sanitiser's engine (news/sanitize.py): "nh3" (default) or "bleach"; same allowlist.
 FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "nh3")
 if FINEWS_SANITIZER not in ("bleach", "nh3"):
     raise ImproperlyConfigured(f"FINEWS_SANITIZER must be bleach or nh3, not {FINEWS_SANITIZER!r}")

@@ -410,7 +410,8 @@ class TombstoneAdmin(admin.ModelAdmin):
 
 # Background jobs are followed on their imports (导入记录 and the upload's own page), in Chinese;
 # django-tasks' English "Task results" pages are not shown beside them.
-try:
+try:  # its admin module first: news comes before django_tasks_db in INSTALLED_APPS
+    import django_tasks_db.admin  # noqa: F401
     from django_tasks_db.models import DBTaskResult
 except ImportError:  # another task backend
     DBTaskResult = None

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from . import jobs
 from .importing.parse import OUTCOME_LABELS
 from .staging import StagedUpload
 from .tasks import check_upload, import_upload
@@ -47,6 +48,11 @@ class UploadForm(forms.Form):
         if total > limit:
             raise forms.ValidationError(f"上传共 {total} 字节，超过上限 {limit} 字节。")
         return files
+
+
+State = StagedUpload.State
+CANCELLABLE = (State.CHECKING, State.CHECKED, State.IMPORTING)
+STUCK = ("lost", "finished", "failed", "missing")  # a busy upload whose job will not move it on
 
 
 PROBLEMS_FIRST = {"failed": 0, "kept": 1, "skipped": 2}  # then the rest, in the order they came
@@ -103,7 +109,7 @@ class ImportViewMixin:
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = StagedUpload.stage(form.cleaned_data["files"], request.user)
-            check_upload.enqueue(str(upload.pk))
+            upload.remember(check_upload.enqueue(str(upload.pk)))
             return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
         context["form"] = form
         return TemplateResponse(request, "admin/news/post/import.html", context)
@@ -115,14 +121,40 @@ class ImportViewMixin:
             messages.error(request, "这次上传已经过期或不存在，请重新上传。")
             return redirect(reverse("admin:news_post_import"))
         if request.method == "POST":
-            if upload.state == StagedUpload.State.CHECKED:
-                upload.state = StagedUpload.State.IMPORTING
-                upload.save(update_fields=["state"])
-                import_upload.enqueue(str(upload.pk))
+            self._act(request, upload, request.POST.get("action", "confirm"))
             return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
+        job = jobs.job_state(upload.job) if upload.busy else None
         done = upload.state == StagedUpload.State.DONE
-        context.update(upload=upload, progress=progress_of(upload) if upload.busy else None,
+        context.update(upload=upload, progress=progress_of(upload) if upload.busy else None, job=job,
+                       can_retry=self._can_retry(upload, job), can_cancel=upload.state in CANCELLABLE,
                        **report_context(upload.report if done else upload.check_report,
                                         problems_only=request.GET.get("show") == "problems"))
         status = 400 if upload.state == StagedUpload.State.REFUSED else 200
         return TemplateResponse(request, "admin/news/post/import.html", context, status=status)
+
+    @staticmethod
+    def _can_retry(upload, job):
+        if upload.busy:
+            return job in STUCK
+        return upload.state in (State.FAILED, State.CANCELLED) and upload.has_files
+
+    def _act(self, request, upload, action):
+        """Confirm, retry or cancel, each a compare-and-set on the upload's state, so two quick
+        POSTs (a double click, two tabs) enqueue one job."""
+        if action == "confirm":
+            if upload.move([State.CHECKED], State.IMPORTING, message=""):
+                upload.remember(import_upload.enqueue(str(upload.pk)))
+        elif action == "cancel":
+            if upload.move(CANCELLABLE, State.CANCELLED, message="已由编辑取消；已写入的文章保留。"):
+                messages.success(request, "已取消。正在进行的导入会在当前这批文件写完后停下。")
+        elif action == "retry":
+            job = jobs.job_state(upload.job) if upload.busy else None
+            if not self._can_retry(upload, job):
+                return
+            task, state = (check_upload, State.CHECKING) if upload.state == State.CHECKING else (import_upload, State.IMPORTING)
+            # the job id in the filter makes this a compare-and-set: of two retries, one enqueues
+            moved = StagedUpload.objects.filter(pk=upload.pk, state=upload.state, job=upload.job).update(
+                state=state, message="", job=None)
+            if moved:
+                upload.remember(task.enqueue(str(upload.pk)))
+                messages.success(request, "已重新排队。")

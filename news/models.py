@@ -622,4 +622,5 @@ class Tombstone(models.Model):
 
 
 from .exporting.models import ExportChunk, SiteExport  # noqa: E402, F401 (beside the export code)
+from .jobs import WorkerLease  # noqa: E402, F401 (beside the worker's lease code)
 from .staging import StagedChunk, StagedUpload  # noqa: E402, F401 (defined beside the import screen)

@@ -26,6 +26,7 @@ class StagedUpload(models.Model):
         IMPORTING = "importing", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "出错"
+        CANCELLED = "cancelled", "已取消"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="上传人")
@@ -38,6 +39,9 @@ class StagedUpload(models.Model):
     message = models.TextField("说明", blank=True)
     run = models.ForeignKey("news.ImportRun", null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="+", verbose_name="导入记录")
+    # The background job (django-tasks-db's result id) doing the current step: its page tells a
+    # job that is queued or running from one whose worker died (news/jobs.py).
+    job = models.UUIDField("后台任务", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "待导入的上传"
@@ -48,6 +52,25 @@ class StagedUpload(models.Model):
     @property
     def busy(self):
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+    def move(self, from_states, to_state, **fields):
+        """Change state only if it is still one of ``from_states`` (a compare-and-set: of two
+        quick POSTs, one wins); returns whether this call moved it."""
+        moved = StagedUpload.objects.filter(pk=self.pk, state__in=from_states).update(state=to_state, **fields)
+        if moved:
+            self.state = to_state
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(moved)
+
+    def remember(self, job):
+        """Keep the id of the job (a django-tasks result) now doing this upload's step."""
+        self.job = job.id
+        StagedUpload.objects.filter(pk=self.pk).update(job=self.job)
+
+    @property
+    def has_files(self):
+        return self.chunks.exists()
 
     @classmethod
     def stage(cls, files, user):

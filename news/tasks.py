@@ -5,6 +5,7 @@ The worker parses in spawned processes like ``import_posts`` (it is not a web pr
 import datetime
 import logging
 import tempfile
+import time
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +16,7 @@ from .exporting.models import SiteExport
 from .exporting.site import ZipSink, export, select_posts
 from .importer import ImportBusy, Importer
 from .importing.find import collect_uploads
+from .importing.record import Interrupted
 from .models import ImportRun
 from .staging import StagedUpload
 
@@ -31,6 +33,8 @@ def outcome_rows(outcomes):
 def check_upload(upload_id):
     """The dry run: refuse hostile archives whole, else report what each file would become."""
     upload = StagedUpload.objects.get(pk=upload_id)
+    if upload.state != StagedUpload.State.CHECKING:  # cancelled while it waited
+        return
     with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
         paths = upload.write_files(folder)
         importer = Importer(dry_run=True, user=upload.user, origin=ImportRun.Origin.ADMIN,
@@ -38,46 +42,69 @@ def check_upload(upload_id):
         found = collect_uploads(paths, importer.max_zip_bytes)
         found.close()
         if found.hostile:
-            upload.check_report = [{"label": e.label, "outcome": "failed", "reason": e.problem}
-                                   for e in found.entries if e.problem]
-            upload.state, upload.message = StagedUpload.State.REFUSED, "压缩包被拒绝，没有导入任何内容。"
-            upload.save(update_fields=["check_report", "state", "message"])
+            upload.move([StagedUpload.State.CHECKING], StagedUpload.State.REFUSED, message="压缩包被拒绝，没有导入任何内容。",
+                        check_report=[{"label": e.label, "outcome": "failed", "reason": e.problem}
+                                      for e in found.entries if e.problem])
             upload.forget_files()
             return
         try:
             report = importer.import_uploads(paths)
         except Exception as exc:
             return _failed(upload, exc)
-    upload.check_report = outcome_rows(report.outcomes)
-    upload.state = StagedUpload.State.CHECKED
-    upload.save(update_fields=["check_report", "state"])
+    upload.move([StagedUpload.State.CHECKING], StagedUpload.State.CHECKED, check_report=outcome_rows(report.outcomes))
 
 
 @task()
 def import_upload(upload_id):
-    """The import itself, waiting for the site-wide import lock if another import holds it."""
+    """The import itself, waiting for the site-wide import lock if another import holds it. Run
+    again after its worker died, it imports the same files again: what the first run wrote comes
+    out 未变, the rest is written, and the upload's page follows the new run."""
     upload = StagedUpload.objects.get(pk=upload_id)
+    if upload.state != StagedUpload.State.IMPORTING:  # cancelled while it waited, or done
+        return
 
     def started(run):
         upload.run = run
-        upload.save(update_fields=["run"])
+        StagedUpload.objects.filter(pk=upload.pk).update(run=run)
 
     with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
         paths = upload.write_files(folder)
         importer = Importer(user=upload.user, origin=ImportRun.Origin.ADMIN, on_run=started,
                             lock_wait=settings.FINEWS_IMPORT_JOB_LOCK_WAIT, workers=Importer.default_workers())
+        importer.progress = CancelWatch(upload, importer)
         try:
             report = importer.import_uploads(paths)
+        except Interrupted:  # the editor cancelled it: the batches written so far stay
+            return
         except ImportBusy as exc:  # nothing written: the editor may confirm again later
-            upload.state, upload.message = StagedUpload.State.CHECKED, f"{exc}上传的文件会保留一天，可以稍后再确认。"
-            upload.save(update_fields=["state", "message"])
+            upload.move([StagedUpload.State.IMPORTING], StagedUpload.State.CHECKED,
+                        message=f"{exc}上传的文件会保留一天，可以稍后再确认。")
             return
         except Exception as exc:
             return _failed(upload, exc)
-    upload.report = outcome_rows(report.outcomes)
-    upload.state = StagedUpload.State.DONE
-    upload.save(update_fields=["report", "state"])
-    upload.forget_files()
+    if upload.move([StagedUpload.State.IMPORTING], StagedUpload.State.DONE, report=outcome_rows(report.outcomes)):
+        upload.forget_files()
+
+
+class CancelWatch:
+    """Progress hook of an upload's import: every second or so it looks whether the editor
+    cancelled the upload, and if so asks the importer to stop at the next batch boundary."""
+
+    def __init__(self, upload, importer):
+        self.upload, self.importer, self.next_look = upload, importer, 0.0
+
+    def reset(self, total):
+        pass
+
+    def update(self, count):
+        now = time.monotonic()
+        if now >= self.next_look:
+            self.next_look = now + 1.0
+            if StagedUpload.objects.filter(pk=self.upload.pk, state=StagedUpload.State.CANCELLED).exists():
+                self.importer.stop_requested = "已取消"
+
+    def close(self):
+        pass
 
 
 class ExportProgress:
@@ -124,6 +151,5 @@ def mark_everything_stale():
 
 def _failed(upload, exc):
     log.exception("staged import %s failed", upload.pk)
-    upload.state = StagedUpload.State.FAILED
-    upload.message = f"导入出错：{exc}"
-    upload.save(update_fields=["state", "message"])
+    upload.move([StagedUpload.State.CHECKING, StagedUpload.State.IMPORTING], StagedUpload.State.FAILED,
+                message=f"导入出错：{exc}")

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,11 +83,15 @@ class Site:
     def shell(self, code):
         return self.manage("shell", "-c", code)
 
-    def start_worker(self):
-        """The background-job worker, as production runs it."""
+    def start_worker(self, log=None):
+        """The background-job worker, as production runs it (its output into ``log``, a path)."""
+        output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child holds it)
         self.worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2",
-             "--queue-name", "*"], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--queue-name", "*"], cwd=ROOT, env=self.env, stdout=output, stderr=output)
+        if log:
+            output.close()
+        return self.worker
 
     def start(self):
         self.manage("migrate", "--noinput")
@@ -132,6 +137,18 @@ class Client:
         token = next(c.value for c in self.jar if c.name == "csrftoken")
         body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}, doseq=True).encode()
         return self.request(path, body, {"Referer": self.base + path})
+
+    def upload(self, path, field, name, data, fields=None):
+        """POST a file as a browser's multipart form does."""
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        boundary = uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                 for key, value in {**(fields or {}), "csrfmiddlewaretoken": token}.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request(path, body, {"Referer": self.base + path,
+                                         "Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def login(self, username, password):
         self.get("/admin/login/")

@@ -256,6 +256,47 @@ def test_postgresql_down_is_a_chinese_503_and_the_site_recovers_without_a_restar
         server.wait(timeout=10)
 
 
+STAGE_AND_CHECK = """
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from news.staging import StagedUpload
+from news.tasks import check_upload
+user = User.objects.create_superuser("boss", "boss@example.cn", "pw-Boss-2026")
+post = SimpleUploadedFile("2022-02-17-back.md", "---\\ntitle: 恢复以后\\n---\\n正文".encode())
+check_upload.enqueue(str(StagedUpload.stage([post], user).pk))
+"""
+
+
+def test_the_worker_waits_out_a_postgresql_outage_and_takes_jobs_after_it(own_postgres, tmp_path):
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": own_postgres.url, "CONN_MAX_AGE": "0"}
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as output:
+        worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=output)
+    try:
+        assert within(30, lambda: "Starting worker" in log.read_text()), log.read_text()
+        own_postgres.stop()
+        assert within(30, lambda: "数据库不可用" in log.read_text()), log.read_text()
+        own_postgres.start()
+        assert within(60, lambda: "数据库已恢复" in log.read_text()), log.read_text()
+        subprocess.run([*manage, "shell", "-c", STAGE_AND_CHECK], cwd=ROOT, env=env, check=True, capture_output=True)
+
+        import psycopg
+
+        def checked():
+            with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
+                return conn.execute("SELECT state FROM news_stagedupload").fetchone() == ("checked",)
+
+        assert within(60, checked), log.read_text()
+        assert worker.poll() is None  # the same worker, never restarted
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
 def test_health_check_sets_no_cookie_and_is_never_cached(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"database": "ok", "cache": "ok"}
