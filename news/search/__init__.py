@@ -70,19 +70,13 @@ def search(queryset, query):
     return queryset
 
 
-@transaction.atomic
-def rebuild(posts, batch=1000):
-    """Empty the index and fill it from ``posts`` (a queryset), in one transaction (searches
-    meanwhile see the old index); returns how many were indexed."""
-    with connection.cursor() as cursor:
-        _backend().clear(cursor)
-    done, last = 0, 0
-    while True:
-        chunk = list(posts.filter(pk__gt=last).order_by("pk").only("title", "summary", "body_html")[:batch])
-        if not chunk:
-            return done
-        index_posts(chunk)
-        done, last = done + len(chunk), chunk[-1].pk
+def rebuild(posts, batch=1000, progress=None, pause=0.0):
+    """Build a new index from ``posts`` (a queryset of every post) beside the live one and swap
+    it in, writes and searches going on meanwhile (news/search/online.py); returns how many
+    posts were indexed."""
+    from .online import rebuild as online
+
+    return online(_backend(), posts, batch=batch, progress=progress, pause=pause)
 
 
 @contextlib.contextmanager

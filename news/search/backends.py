@@ -10,20 +10,32 @@ from collections import defaultdict
 _PG_POSITIONS, _PG_LAST = 256, 16383
 
 
+TABLE = "news_search"
+
+
 class SqliteBackend:
     create_sql = ['CREATE VIRTUAL TABLE IF NOT EXISTS news_search USING fts5(tokens, tokenize="unicode61")']
     drop_sql = ["DROP TABLE IF EXISTS news_search"]
     bulk_sql = ([], [])  # FTS5 keeps its own index: nothing to set aside for a bulk load
+    # An online rebuild (news/search/online.py): the new index beside the live one, then swapped in.
+    shadow_sql = ["DROP TABLE IF EXISTS news_search_new",
+                  'CREATE VIRTUAL TABLE news_search_new USING fts5(tokens, tokenize="unicode61")']
+    shadow_ready_sql = []
+    swap_sql = ["DROP TABLE news_search", "ALTER TABLE news_search_new RENAME TO news_search"]
 
-    def store(self, cursor, documents):
-        self.remove(cursor, [pk for pk, _ in documents])
-        cursor.executemany("INSERT INTO news_search(rowid, tokens) VALUES (%s, %s)",
+    def final_lock_sql(self, post_table):
+        # a write first: it takes SQLite's write lock for the rest of the transaction
+        return [f"DELETE FROM news_search_new WHERE rowid NOT IN (SELECT id FROM {post_table})"]
+
+    def store(self, cursor, documents, table=TABLE):
+        self.remove(cursor, [pk for pk, _ in documents], table)
+        cursor.executemany(f"INSERT INTO {table}(rowid, tokens) VALUES (%s, %s)",
                            [(pk, " ".join(found)) for pk, found in documents])
 
-    def remove(self, cursor, ids):
+    def remove(self, cursor, ids, table=TABLE):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            cursor.execute(f"DELETE FROM news_search WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
     def clear(self, cursor):
         cursor.execute("DELETE FROM news_search")
@@ -45,10 +57,23 @@ class PostgresBackend:
     # maintaining it row by row).
     bulk_sql = (["DROP INDEX IF EXISTS news_search_vector"],
                 ["SET LOCAL maintenance_work_mem = '512MB'", create_sql[1]])
+    # An online rebuild: filled without its GIN index, which is built once before the swap.
+    shadow_sql = ["DROP TABLE IF EXISTS news_search_new",
+                  "CREATE TABLE news_search_new (post_id bigint PRIMARY KEY, vector tsvector NOT NULL)"]
+    shadow_ready_sql = ["SET LOCAL maintenance_work_mem = '512MB'",
+                        "CREATE INDEX news_search_new_vector ON news_search_new USING gin (vector)"]
+    swap_sql = ["DROP TABLE news_search", "ALTER TABLE news_search_new RENAME TO news_search",
+                "ALTER INDEX news_search_new_vector RENAME TO news_search_vector",
+                "ALTER INDEX news_search_new_pkey RENAME TO news_search_pkey"]
 
-    def store(self, cursor, documents):
+    def final_lock_sql(self, post_table):
+        # writers wait (searches go on) from here to the swap; a second at most, or try again later
+        return ["SET LOCAL lock_timeout = '1s'", "LOCK TABLE news_search IN EXCLUSIVE MODE",
+                f"DELETE FROM news_search_new s WHERE NOT EXISTS (SELECT 1 FROM {post_table} p WHERE p.id = s.post_id)"]
+
+    def store(self, cursor, documents, table=TABLE):
         cursor.executemany(
-            "INSERT INTO news_search (post_id, vector) VALUES (%s, %s::tsvector) "
+            f"INSERT INTO {table} (post_id, vector) VALUES (%s, %s::tsvector) "
             "ON CONFLICT (post_id) DO UPDATE SET vector = EXCLUDED.vector",
             [(pk, _tsvector(found)) for pk, found in documents])
 
