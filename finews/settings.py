@@ -223,6 +223,9 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 )
 # A post file larger than this is refused by the importer.
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# Parsing one post may take this many seconds on every import path; a post over it is refused
+# with a reason (news/importing/parse.py). Real posts take milliseconds; 0 turns it off.
+FINEWS_IMPORT_POST_SECONDS = float(os.environ.get("FINEWS_IMPORT_POST_SECONDS") or 10)
 # A zip whose entries add up to more than this (uncompressed) is refused as a zip bomb.
 FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024 * 1024)
 # How long an import job waits for another import to finish before giving up.

@@ -130,14 +130,17 @@ def post_stamps(ids, earlier=()):
 
 
 # --- the shared step ------------------------------------------------------------------------------
-def after_write(posts, previous=None, reindex=True, sync_links=False):
+def after_write(posts, previous=None, reindex=True, sync_links=False, documents=None):
     """What follows a write of ``posts`` (saved ``Post`` objects), whoever wrote them: the search
     index, legacy addresses, link sort keys and the page cache. ``previous`` maps a post id to
-    the ``url_path`` and ``published_at`` it had before."""
+    the ``url_path`` and ``published_at`` it had before; ``documents`` are the posts' search
+    tokens where the writer has them already (the importer's parse workers made them)."""
     from .models import LegacyURL, Post
 
     previous = previous or {}
-    if reindex:
+    if reindex and documents is not None:
+        search.index_documents(documents)
+    elif reindex:
         search.index_posts(posts)
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
@@ -179,13 +182,13 @@ def post_deleted(sender, instance, **kwargs):
     mark(names)
 
 
-def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, **kwargs):
+def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, documents=None, **kwargs):
     from .models import Post
 
     if posts is not None or previous or reindex:
         if posts is None:
             posts = list(Post.objects.filter(pk__in=ids).only("pk", "url_path", "title", "summary", "body_html"))
-        after_write(posts, previous, reindex=reindex)
+        after_write(posts, previous, reindex=reindex, documents=documents)
     else:
         mark(post_stamps(ids))
         revisions.note(ids)

@@ -137,7 +137,7 @@ class Importer:
             self.progress.reset(total=len(candidates))
         may_publish = self.user is None or self.user.has_perm("news.publish_post")
         writer = BatchWriter({k: v for k, v in names.items() if k not in problems}, self.token, self.force, may_publish)
-        parser = Parser(self.workers, self.old_hosts)
+        parser = Parser(self.workers, self.old_hosts, budget=settings.FINEWS_IMPORT_POST_SECONDS)
         parser.start(len(candidates))
         try:
             pending = []  # the parsers keep a couple of batches ahead of the writer

@@ -192,3 +192,12 @@ def test_the_database_away_is_a_json_503(scraper, monkeypatch):
     response = scraper({"path": "_posts/2022-02-17-x.md", "content": GOOD})
     assert response.status_code == 503 and response["Content-Type"] == "application/json"
     assert "数据库" in response.json()["error"] and response["Retry-After"]
+
+
+def test_a_post_over_the_parse_time_budget_is_refused_with_the_reason(scraper, settings):
+    settings.FINEWS_IMPORT_POST_SECONDS = 0.05
+    slow = "---\ntitle: 慢\n---\n" + "<p>段落 **粗体** [链接](/a)</p>\n\n" * 9_000
+    response = scraper({"path": "_posts/2022-02-17-slow.md", "content": slow})
+    assert response.status_code == 400 and "0.05 秒的上限" in response.json()["error"]
+    assert scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD}).status_code == 201
+    assert list(Post.objects.values_list("slug", flat=True)) == ["api1"]

@@ -2,7 +2,8 @@
 
 Workers are started fresh (``spawn``: nothing inherited, no database connection among them) and
 die with the process that started them, however it dies, so a killed import leaves no worker
-behind holding locks. This module imports nothing from Django: the workers never set it up.
+behind holding locks. The workers never set Django up: they parse (news/jekyll/) and tokenise
+for the search index (news/search/tokens.py), pure code both.
 """
 import ctypes
 import os
@@ -15,6 +16,7 @@ from multiprocessing import get_context
 
 from ..jekyll import PostError, parse_post
 from ..jekyll.post import NotAPost, ParsedPost
+from ..search.tokens import document_tokens
 
 CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged", "failed", "skipped"
 KEPT = "kept"  # not written: an editor changed or deleted the post, or another token owns it
@@ -33,9 +35,42 @@ class Parsed:
     reason: str = ""
 
 
-def parse_one(source_path, data, old_hosts, digest):
+class OverBudget(BaseException):
+    """Parsing one post took longer than the per-post time budget (a BaseException, so no
+    ``except Exception`` in the parser turns it into another reason)."""
+
+
+@contextmanager
+def time_budget(seconds):
+    """Raise OverBudget in the code inside once ``seconds`` of wall time pass (SIGALRM: in a
+    process's main thread, where the import command, the parse workers, a gunicorn worker's
+    request and the job worker run; elsewhere, e.g. a threaded development server, no budget)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return Parsed(post=parse_post(source_path, data, old_hosts=old_hosts, digest=digest))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_one(source_path, data, old_hosts, digest, budget=None):
+    """One file's outcome, within ``budget`` seconds (every path parses through here: folders,
+    zips, the admin's uploads, the API, the watched folder)."""
+    try:
+        with time_budget(budget):
+            post = parse_post(source_path, data, old_hosts=old_hosts, digest=digest)
+            post.search_tokens = document_tokens(post.title, post.summary, post.body_html)
+        return Parsed(post=post)
+    except OverBudget:
+        return Parsed(outcome=FAILED, reason=f"解析用时超过 {budget:g} 秒的上限，已放弃这篇（文件可能是恶意构造的）")
     except NotAPost as exc:
         return Parsed(outcome=SKIPPED, reason=str(exc))
     except PostError as exc:
@@ -44,8 +79,8 @@ def parse_one(source_path, data, old_hosts, digest):
         return Parsed(outcome=FAILED, reason=f"解析出错：{exc.__class__.__name__}: {exc}")
 
 
-def parse_chunk(items, old_hosts):
-    return [parse_one(path, data, old_hosts, digest) for path, data, digest in items]
+def parse_chunk(items, old_hosts, budget=None):
+    return [parse_one(path, data, old_hosts, digest, budget) for path, data, digest in items]
 
 
 @contextmanager
@@ -90,9 +125,10 @@ class Pending:
 class Parser:
     """Parses batches; with ``workers`` > 1 and enough files, in a pool of fresh processes."""
 
-    def __init__(self, workers, old_hosts, min_for_pool=200):
+    def __init__(self, workers, old_hosts, min_for_pool=200, budget=None):
         self.workers = workers
         self.old_hosts = old_hosts
+        self.budget = budget  # seconds per post
         self.min_for_pool = min_for_pool
         self.pool = None
 
@@ -106,10 +142,10 @@ class Parser:
         """Start parsing ``[(source_path, data, digest), …]``; the Pending it returns waits for
         the ``Parsed`` results, in order."""
         if self.pool is None or len(items) < 2 * self.workers:
-            return Pending(done=parse_chunk(items, self.old_hosts))
+            return Pending(done=parse_chunk(items, self.old_hosts, self.budget))
         size = max(10, -(-len(items) // (self.workers * 8)))
         with signals_held():
-            return Pending(futures=[self.pool.submit(parse_chunk, items[i : i + size], self.old_hosts)
+            return Pending(futures=[self.pool.submit(parse_chunk, items[i : i + size], self.old_hosts, self.budget)
                                     for i in range(0, len(items), size)])
 
     def close(self):

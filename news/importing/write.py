@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, Tombstone, tags_named, unique_slug
+from ..search.tokens import document_tokens
 from ..signals import categories_renamed, posts_changed
 from .find import FileOutcome
 from .parse import CREATED, FAILED, KEPT, UNCHANGED, UPDATED
@@ -199,8 +200,11 @@ class BatchWriter:
         previous = {post.id: {"url_path": row["url_path"], "published_at": row["published_at"]}
                     for _, _, post, row in changed}
         written = [post for _, _, post, _ in new + changed]
+        documents = [(post.id, parsed.search_tokens if parsed.search_tokens is not None
+                      else document_tokens(post.title, post.summary, post.body_html))
+                     for _, parsed, post, _ in new + changed]
         posts_changed.send(sender=Post, ids=[post.id for post in written], posts=written,
-                           previous=previous, reindex=True)
+                           previous=previous, reindex=True, documents=documents)
         return outcomes
 
     def _categories(self, parsed_posts):

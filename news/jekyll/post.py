@@ -51,6 +51,9 @@ class ParsedPost:
     legacy_urls: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     important: bool = False  # ``important: true`` (finews's export writes it); never unmarks a post
+    # Not the Jekyll parser's: the importer's parse workers fill it with the post's search tokens
+    # (news/search/tokens.py), so the writing process does not tokenise thousands of posts serially.
+    search_tokens: list = None
 
 
 def content_hash(data):
