@@ -400,12 +400,16 @@ def test_postgresql_compares_paths_as_bytes():
 
 
 def test_tag_paths_match_reverse():
+    import string
+
     from django.urls import reverse
 
     from news.wall import tag_path
 
-    for name in ["东财滚动新闻", "a b", "x/y", "50%"]:
-        assert tag_path(name) == reverse("news:tag", kwargs={"name": name})
+    names = ["东财滚动新闻", "a b", "x/y", "50%", "沪深300&创业板", "美元/人民币：7.1", "Ａ股（全角）", "¥€😀"]
+    names += list(string.printable.strip()) + [f"a{c}b" for c in string.printable if c not in "\t\n\r\x0b\x0c"]
+    for name in names:
+        assert tag_path(name) == reverse("news:tag", kwargs={"name": name}), name
 
 
 def test_the_404_page_does_not_leave_by_itself(client):
