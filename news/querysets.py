@@ -86,8 +86,12 @@ class PostQuerySet(models.QuerySet):
         ids = list(self.exclude(**values).values_list("pk", flat=True))
         with transaction.atomic():
             self.model.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
-            if "status" in values:
-                self.model.objects.filter(pk__in=ids).sync_link_keys()
+            if "status" in values:  # the links' copy of it: one statement per link table
+                published = values["status"] == self.model.Status.PUBLISHED
+                for links in ("category_links", "tag_links"):
+                    relation = self.model._meta.get_field(links)
+                    relation.related_model.objects.filter(**{f"{relation.field.attname}__in": ids}).update(
+                        is_published=published)
             if ids:
                 posts_changed.send(sender=self.model, ids=ids)
         return ids

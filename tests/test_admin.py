@@ -297,3 +297,24 @@ def test_marking_important_shows_on_home_and_in_the_important_view_at_once(admin
     assert "重要" in LogEntry.objects.filter(object_id=str(posts[1].pk)).latest("pk").get_change_message()
     assert "快讯1" not in client.get("/?important=1").content.decode()
     assert action(admin_client, "unmark_important", posts).status_code == 200
+
+
+def test_bulk_publish_is_set_based(admin_client):
+    """Publishing posts in bulk: one UPDATE of the posts, one per link table and one holding them
+    against imports, whatever their number (it was two more per post), and the whole action's
+    queries (history, revisions, stale pages) do not grow with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    totals = {}
+    for count in (5, 50):
+        posts = [factories.post(f"草稿{count}-{i}", status=Post.Status.DRAFT) for i in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            response = action(admin_client, "publish", posts)
+        assert f"已发布 {count} 篇文章" in response.content.decode()
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")
+                  and any(table in q["sql"] for table in ('"news_post"', "news_postcategory", "news_taggedpost"))]
+        assert len(writes) == 4, writes  # status, the two link tables, the editor's hold
+        totals[count] = len(queries.captured_queries)
+    assert totals[50] == totals[5], totals
+    assert Post.objects.published().count() == 55

@@ -180,3 +180,16 @@ def _checked(client):
     response = client.post(URL, {"files": [SimpleUploadedFile("2022-02-17-b.md", "---\ntitle: 乙\n---\n正文".encode())]})
     run_jobs()
     return response["Location"]
+
+
+def test_deleting_a_staged_upload_never_reads_its_chunks(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin_client.post(URL, {"files": [md("2022-02-17-c.md", "x" * 10_000)]})
+    upload = StagedUpload.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        upload.delete()
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if q.lstrip().upper().startswith("SELECT")], sql
+    assert any("news_stagedchunk" in q and q.startswith("DELETE") for q in sql)
