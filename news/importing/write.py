@@ -200,8 +200,7 @@ class BatchWriter:
         previous = {post.id: {"url_path": row["url_path"], "published_at": row["published_at"]}
                     for _, _, post, row in changed}
         written = [post for _, _, post, _ in new + changed]
-        documents = [(post.id, parsed.search_tokens if parsed.search_tokens is not None
-                      else document_tokens(post.title, post.summary, post.body_html))
+        documents = [(post.id, _tokens(parsed, post))
                      for _, parsed, post, _ in new + changed]
         posts_changed.send(sender=Post, ids=[post.id for post in written], posts=written,
                            previous=previous, reindex=True, documents=documents)
@@ -221,3 +220,10 @@ class BatchWriter:
         targets = Category.objects.in_bulk(set(aliases.values()))
         found.update({key: targets[target] for key, target in aliases.items()})
         return found
+
+
+def _tokens(parsed, post):
+    """The post's search tokens: as its parse worker joined them, else made here."""
+    if parsed.search_tokens is None:
+        return document_tokens(post.title, post.summary, post.body_html)
+    return parsed.search_tokens.split(" ") if parsed.search_tokens else []

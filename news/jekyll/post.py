@@ -52,8 +52,9 @@ class ParsedPost:
     warnings: list = field(default_factory=list)
     important: bool = False  # ``important: true`` (finews's export writes it); never unmarks a post
     # Not the Jekyll parser's: the importer's parse workers fill it with the post's search tokens
-    # (news/search/tokens.py), so the writing process does not tokenise thousands of posts serially.
-    search_tokens: list = None
+    # (news/search/tokens.py, joined by spaces), so the writing process does not tokenise
+    # thousands of posts serially.
+    search_tokens: str = None
 
 
 def content_hash(data):
