@@ -19,7 +19,8 @@ from django.views.generic import TemplateView
 from . import cache, live, wall
 from .models import TaggedPost
 from .names import pinyin_keys
-from .views import MAX_PAGE, ListingPage, RefreshingMixin
+from .paging import MAX_PAGE, ListingPage
+from .views import RefreshingMixin
 
 
 class HomeView(RefreshingMixin, TemplateView):

@@ -1,5 +1,6 @@
 """Reader pages: the old site's listings at the old addresses, from the database."""
 from django.conf import settings
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,6 +14,7 @@ from . import cache, live, origin, wall
 from .filters import ListingFilter
 from .jekyll.urls import normalize_request_path
 from .models import Category, CategoryAlias, LegacyURL, Post, PostCategory
+from .paging import ListingPaginator
 from .search.tokens import text_of_html
 
 
@@ -31,35 +33,11 @@ class RefreshingMixin:
         return super().render_to_response(context, **kwargs)
 
 
-MAX_PAGE = 1_000_000
-OFFSET_PAGES = 20
 
 
 def may_preview(user):
     """Drafts and scheduled posts are shown (with a banner) to those who may change posts."""
     return user.is_authenticated and user.has_perm("news.change_post")
-
-
-class ListingPage:
-    """One page of a listing, known without COUNT(*): one row past the page says a next one exists.
-
-    ``next_page``/``next_older`` and ``previous_page`` are the query values that lead on. Listings that can
-    (``keyset``) turn from page numbers to ``?older=<link id>`` after ``OFFSET_PAGES`` pages: a
-    deep page then costs one index seek instead of skipping every row before it."""
-
-    def __init__(self, rows, number, size, *, keyset=False, anchor=None):
-        self.object_list = rows[:size]
-        self.number = number
-        self.has_next = len(rows) > size
-        self.anchor = anchor  # the link this keyset page continues after
-        self.has_previous = number > 1 or anchor is not None
-        self.start_index = (number - 1) * size + 1
-        # For {% querystring %}: a None removes the parameter.
-        if keyset and (anchor is not None or number >= OFFSET_PAGES) and self.object_list:
-            self.next_page, self.next_older = None, self.object_list[-1].pk
-        else:
-            self.next_page, self.next_older = number + 1, None
-        self.previous_page = None if anchor else number - 1
 
 
 class PagedListingMixin(RefreshingMixin):
@@ -82,33 +60,16 @@ class PagedListingMixin(RefreshingMixin):
         return context
 
     def paginate_queryset(self, queryset, page_size):
+        paginator = ListingPaginator(queryset, page_size, keyset=self.keyset)
         older = self.request.GET.get("older")
-        if older is not None and self.keyset:
-            return self.paginate_after(queryset, older, page_size)
-        page = self.request.GET.get("page") or "1"
-        if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-            raise Http404("没有这一页")
-        number = int(page)
-        offset = (number - 1) * page_size
-        # Skip rows on the link table's index alone, then join only the page's rows: a deep
-        # page would otherwise join every skipped row.
-        window = queryset.values("pk")[offset : offset + page_size + 1]
-        rows = list(queryset.filter(pk__in=window))
-        if number > 1 and not rows:
-            raise Http404("没有这一页")
-        page = ListingPage(rows, number, page_size, keyset=self.keyset)
-        return None, page, page.object_list, page.has_next or page.has_previous
-
-    def paginate_after(self, queryset, older, page_size):
-        """``?older=<link id>``: the page after that link of this listing, by index seek."""
-        if not older.isascii() or not older.isdigit() or len(older) > 18:
-            raise Http404("没有这一页")
-        anchor = queryset.filter(pk=int(older)).first()
-        if anchor is None:
-            raise Http404("没有这一页")
-        rows = list(queryset.before(anchor)[: page_size + 1])
-        page = ListingPage(rows, 0, page_size, keyset=True, anchor=anchor)
-        return None, page, page.object_list, True
+        try:
+            if older is not None and self.keyset:
+                page = paginator.page_after(older)
+            else:
+                page = paginator.page(self.request.GET.get("page") or "1")
+        except InvalidPage:
+            raise Http404("没有这一页") from None
+        return paginator, page, page.object_list, page.has_next or page.has_previous
 
     def get_paginate_by(self, queryset):
         return settings.FINEWS_LISTING_PAGE_SIZE

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from news import views
+from news import paging
 
 from . import factories
 from .pages import wall_titles
@@ -27,7 +27,7 @@ def walk(client, url):
 @pytest.mark.parametrize("listing", ["/category/emnews.html", "/tag/东财滚动新闻/"])
 def test_deep_pages_go_on_by_keyset_and_nothing_is_lost_or_repeated(client, settings, monkeypatch, listing):
     settings.FINEWS_LISTING_PAGE_SIZE = 2
-    monkeypatch.setattr(views, "OFFSET_PAGES", 2)
+    monkeypatch.setattr(paging, "OFFSET_PAGES", 2)
     posts = [factories.post(f"第{n}条") for n in range(9)]
     factories.post("别的来源", categories=["other"], tags=["别的"])
     titles, visited = walk(client, listing)
@@ -59,3 +59,17 @@ def test_emnews_leads_on_to_the_whole_listing(client):
     factories.post("滚动", tags=["东财滚动新闻"])
     html = client.get("/emnews/").content.decode()
     assert 'href="/tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB/">全部东财滚动新闻（分页浏览）' in html
+
+
+def test_listings_are_paged_by_a_django_paginator(client, settings):
+    from django.core.paginator import Paginator
+
+    settings.FINEWS_LISTING_PAGE_SIZE = 2
+    for n in range(3):
+        factories.post(f"第{n}条")
+    response = client.get("/category/emnews.html?page=2")
+    assert isinstance(response.context["paginator"], Paginator)
+    assert response.context["is_paginated"] and response.context["page_obj"].number == 2
+    assert [link.post.title for link in response.context["page_obj"].object_list] == ["第0条"]
+    for page in ["3", "0", "x", "１"]:
+        assert client.get(f"/category/emnews.html?page={page}").status_code == 404, page
