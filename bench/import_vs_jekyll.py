@@ -40,6 +40,7 @@ def main():
     parser.add_argument("--vs", metavar="CHECKOUT", help="another finews checkout to time the same way")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="finews-vs-jekyll-"))
+    (work / "gen").mkdir()
     subprocess.run([sys.executable, ROOT / "bench" / "import_bench.py", "--posts", str(args.posts), "--sources",
                     str(args.sources), "--engine", "nh3", "--tree-only", str(work / "gen")], check=True,
                    capture_output=True)
