@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from . import jobs
 from .importing.parse import OUTCOME_LABELS
 from .staging import StagedUpload
-from .tasks import check_upload, import_upload
+from .tasks import check_upload, import_upload, start_step
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,7 +109,7 @@ class ImportViewMixin:
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = StagedUpload.stage(form.cleaned_data["files"], request.user)
-            upload.remember(check_upload.enqueue(str(upload.pk)))
+            start_step(upload, check_upload, [State.CHECKING], State.CHECKING)
             return redirect(reverse("admin:news_post_import_status", args=[upload.pk]))
         context["form"] = form
         return TemplateResponse(request, "admin/news/post/import.html", context)
@@ -135,15 +135,14 @@ class ImportViewMixin:
     @staticmethod
     def _can_retry(upload, job):
         if upload.busy:
-            return job in STUCK
+            return job in STUCK and (job != "missing" or upload.job is not None)
         return upload.state in (State.FAILED, State.CANCELLED) and upload.has_files
 
     def _act(self, request, upload, action):
-        """Confirm, retry or cancel, each a compare-and-set on the upload's state, so two quick
-        POSTs (a double click, two tabs) enqueue one job."""
+        """Confirm, retry or cancel: each a compare-and-set on the upload's state (and job), so
+        two quick POSTs (a double click, two tabs) queue one job."""
         if action == "confirm":
-            if upload.move([State.CHECKED], State.IMPORTING, message=""):
-                upload.remember(import_upload.enqueue(str(upload.pk)))
+            start_step(upload, import_upload, [State.CHECKED], State.IMPORTING)
         elif action == "cancel":
             if upload.move(CANCELLABLE, State.CANCELLED, message="已由编辑取消；已写入的文章保留。"):
                 messages.success(request, "已取消。正在进行的导入会在当前这批文件写完后停下。")
@@ -151,10 +150,9 @@ class ImportViewMixin:
             job = jobs.job_state(upload.job) if upload.busy else None
             if not self._can_retry(upload, job):
                 return
-            task, state = (check_upload, State.CHECKING) if upload.state == State.CHECKING else (import_upload, State.IMPORTING)
-            # the job id in the filter makes this a compare-and-set: of two retries, one enqueues
-            moved = StagedUpload.objects.filter(pk=upload.pk, state=upload.state, job=upload.job).update(
-                state=state, message="", job=None)
-            if moved:
-                upload.remember(task.enqueue(str(upload.pk)))
+            # A stuck import runs again (it was confirmed); anything else starts over with the dry
+            # run, so nothing is imported that the editor has not confirmed.
+            step, state = (import_upload, State.IMPORTING) if upload.state == State.IMPORTING else (
+                check_upload, State.CHECKING)
+            if start_step(upload, step, [upload.state], state, job=upload.job):
                 messages.success(request, "已重新排队。")

@@ -12,7 +12,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import DatabaseError, connection, models
+from django.db import connection, models
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -116,7 +116,7 @@ class Heartbeat(threading.Thread):
                 try:
                     renew(self.worker_id)
                     requeue_orphans()
-                except DatabaseError as exc:
+                except Exception as exc:  # the database away, locked, or worse: beat again
                     log.warning("无法续租后台任务进程 %s：%s", self.worker_id, exc)
                     connection.close()
         finally:

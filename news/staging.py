@@ -63,11 +63,6 @@ class StagedUpload(models.Model):
                 setattr(self, name, value)
         return bool(moved)
 
-    def remember(self, job):
-        """Keep the id of the job (a django-tasks result) now doing this upload's step."""
-        self.job = job.id
-        StagedUpload.objects.filter(pk=self.pk).update(job=self.job)
-
     @property
     def has_files(self):
         return self.chunks.exists()

@@ -6,8 +6,10 @@ import datetime
 import logging
 import tempfile
 import time
+import uuid
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -29,11 +31,33 @@ def outcome_rows(outcomes):
              "url": item.url, "post_id": item.post_id} for item in outcomes[:REPORT_LIMIT]]
 
 
-@task()
-def check_upload(upload_id):
+def start_step(upload, step, from_states, to_state, *, job=None):
+    """Move ``upload`` from one of ``from_states`` to ``to_state`` and queue ``step`` (a task) for
+    it, both or neither: the job's row and the compare-and-set commit together, so of two quick
+    POSTs one queues a job, and a job only acts while the upload names it (``upload.job``).
+    ``job``, when given, must still be the upload's job (a retry of a job seen stuck)."""
+    with transaction.atomic():
+        result = step.enqueue(str(upload.pk))
+        claim = StagedUpload.objects.filter(pk=upload.pk, state__in=from_states)
+        if job is not None:
+            claim = claim.filter(job=job)
+        if not claim.update(state=to_state, job=result.id, message=""):
+            transaction.set_rollback(True)  # the job's row goes with it
+            return False
+    upload.state, upload.job, upload.message = to_state, uuid.UUID(str(result.id)), ""
+    return True
+
+
+def _mine(context, upload, state):
+    """Whether this job is the one the upload names, and the upload is where the job expects it."""
+    return upload.state == state and str(upload.job) == str(uuid.UUID(str(context.task_result.id)))
+
+
+@task(takes_context=True)
+def check_upload(context, upload_id):
     """The dry run: refuse hostile archives whole, else report what each file would become."""
     upload = StagedUpload.objects.get(pk=upload_id)
-    if upload.state != StagedUpload.State.CHECKING:  # cancelled while it waited
+    if not _mine(context, upload, StagedUpload.State.CHECKING):  # cancelled, or replaced by a retry
         return
     with tempfile.TemporaryDirectory(prefix="finews-import-") as folder:
         paths = upload.write_files(folder)
@@ -54,13 +78,13 @@ def check_upload(upload_id):
     upload.move([StagedUpload.State.CHECKING], StagedUpload.State.CHECKED, check_report=outcome_rows(report.outcomes))
 
 
-@task()
-def import_upload(upload_id):
+@task(takes_context=True)
+def import_upload(context, upload_id):
     """The import itself, waiting for the site-wide import lock if another import holds it. Run
     again after its worker died, it imports the same files again: what the first run wrote comes
     out 未变, the rest is written, and the upload's page follows the new run."""
     upload = StagedUpload.objects.get(pk=upload_id)
-    if upload.state != StagedUpload.State.IMPORTING:  # cancelled while it waited, or done
+    if not _mine(context, upload, StagedUpload.State.IMPORTING):  # cancelled, done, or replaced
         return
 
     def started(run):
@@ -71,7 +95,7 @@ def import_upload(upload_id):
         paths = upload.write_files(folder)
         importer = Importer(user=upload.user, origin=ImportRun.Origin.ADMIN, on_run=started,
                             lock_wait=settings.FINEWS_IMPORT_JOB_LOCK_WAIT, workers=Importer.default_workers())
-        importer.progress = CancelWatch(upload, importer)
+        importer.progress = CancelWatch(upload, importer, upload.job)
         try:
             report = importer.import_uploads(paths)
         except Interrupted:  # the editor cancelled it: the batches written so far stay
@@ -87,11 +111,12 @@ def import_upload(upload_id):
 
 
 class CancelWatch:
-    """Progress hook of an upload's import: every second or so it looks whether the editor
-    cancelled the upload, and if so asks the importer to stop at the next batch boundary."""
+    """Progress hook of an upload's import: every second or so it looks whether the upload is
+    still this job's (the editor cancelled it, or cancelled and retried it), and if not asks the
+    importer to stop at the next batch boundary."""
 
-    def __init__(self, upload, importer):
-        self.upload, self.importer, self.next_look = upload, importer, 0.0
+    def __init__(self, upload, importer, job):
+        self.upload, self.importer, self.job, self.next_look = upload, importer, job, 0.0
 
     def reset(self, total):
         pass
@@ -100,7 +125,8 @@ class CancelWatch:
         now = time.monotonic()
         if now >= self.next_look:
             self.next_look = now + 1.0
-            if StagedUpload.objects.filter(pk=self.upload.pk, state=StagedUpload.State.CANCELLED).exists():
+            if not StagedUpload.objects.filter(pk=self.upload.pk, state=StagedUpload.State.IMPORTING,
+                                               job=self.job).exists():
                 self.importer.stop_requested = "已取消"
 
     def close(self):

@@ -160,7 +160,11 @@ def test_a_cancelled_upload_imports_nothing_and_can_be_retried(admin_client, con
     body = admin_client.get(page).content.decode()
     assert "已取消" in body and 'value="retry"' in body
 
-    admin_client.post(page, {"action": "retry"})
+    admin_client.post(page, {"action": "retry"})  # starts over with the dry run
+    run_jobs()
+    assert "试运行结果" in admin_client.get(page).content.decode()
+    assert not Post.objects.filter(title="标题甲").exists()
+    admin_client.post(page)  # confirmed again
     run_jobs()
     assert Post.objects.filter(title="标题甲").exists()
     assert ImportRun.objects.filter(state=ImportRun.State.FINISHED, dry_run=False).count() == 1
@@ -193,3 +197,18 @@ def test_deleting_a_staged_upload_never_reads_its_chunks(admin_client):
     sql = [query["sql"] for query in queries.captured_queries]
     assert not [q for q in sql if q.lstrip().upper().startswith("SELECT")], sql
     assert any("news_stagedchunk" in q and q.startswith("DELETE") for q in sql)
+
+
+def test_a_job_the_upload_no_longer_names_does_nothing(admin_client, confirmed):
+    """Cancelled and retried while its job waited: the old job finds a newer one named and
+    leaves the upload to it (it would otherwise import what is only being checked again)."""
+    page, upload = confirmed
+    stale = upload.job
+    admin_client.post(page, {"action": "cancel"})
+    admin_client.post(page, {"action": "retry"})
+    upload.refresh_from_db()
+    assert upload.state == StagedUpload.State.CHECKING and upload.job != stale
+    run_jobs()  # both jobs run: the stale import returns at once, the new check checks
+    upload.refresh_from_db()
+    assert upload.state == StagedUpload.State.CHECKED
+    assert not Post.objects.filter(title="标题甲").exists()

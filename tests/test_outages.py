@@ -260,10 +260,11 @@ STAGE_AND_CHECK = """
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from news.staging import StagedUpload
-from news.tasks import check_upload
+from news.tasks import check_upload, start_step
 user = User.objects.create_superuser("boss", "boss@example.cn", "pw-Boss-2026")
 post = SimpleUploadedFile("2022-02-17-back.md", "---\\ntitle: 恢复以后\\n---\\n正文".encode())
-check_upload.enqueue(str(StagedUpload.stage([post], user).pk))
+upload = StagedUpload.stage([post], user)
+start_step(upload, check_upload, ["checking"], "checking")
 """
 
 

@@ -24,21 +24,25 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 class Worker(stock.Worker):
     def run(self):
-        jobs.renew(self.worker_id)  # before the first claim: a job is never held without a lease
-        jobs.requeue_orphans()
-        heartbeat = jobs.Heartbeat(self.worker_id)
-        heartbeat.start()
+        heartbeat, recovering = None, False
         try:
             while self.running:
                 try:
+                    jobs.renew(self.worker_id)  # before any claim: a job is never held without a lease
+                    if recovering:
+                        jobs.requeue_held_by(self.worker_id)
+                    jobs.requeue_orphans()
+                    if heartbeat is None:
+                        heartbeat = jobs.Heartbeat(self.worker_id)
+                        heartbeat.start()
                     return super().run()
-                except OUTAGE_ERRORS as exc:
-                    self.startup_delay = False
+                except OUTAGE_ERRORS as exc:  # at start-up too: a worker started during an outage waits
+                    recovering, self.startup_delay = True, False
                     self.wait_for_database(exc)
-                    jobs.requeue_held_by(self.worker_id)
         finally:
-            heartbeat.stop()
-            with contextlib.suppress(DatabaseError):  # gone with the database: it lapses instead
+            if heartbeat is not None:
+                heartbeat.stop()
+            with contextlib.suppress(DatabaseError, InterfaceError):  # gone with the database: it lapses
                 jobs.release(self.worker_id)
 
     def wait_for_database(self, exc):

@@ -3,9 +3,10 @@ change to tokenisation, or to move to another backend), beside the live one: wri
 searches go on meanwhile and wait at most for the final swap (news/search/online.py)."""
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from news import search
+from news.importing.record import ImportBusy, import_lock
 from news.models import Post
 
 
@@ -26,5 +27,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"已索引 {done} / {total} 篇文章", ending="\n")
                 self.stdout.flush()
 
-        done = search.rebuild(Post.objects.all(), batch=max(batch, 1), progress=progress, pause=max(pause, 0.0))
+        try:  # one rebuild at a time: a second would replace the first one's half-built index
+            with import_lock(0, name="rebuild_search_index"):
+                done = search.rebuild(Post.objects.all(), batch=max(batch, 1), progress=progress,
+                                      pause=max(pause, 0.0))
+        except ImportBusy:
+            raise CommandError("另一个重建搜索索引的进程正在运行，请等它结束。") from None
         self.stdout.write(f"已重建搜索索引：{done} 篇文章，用时 {time.monotonic() - started:.1f} 秒")
