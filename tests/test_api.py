@@ -196,7 +196,7 @@ def test_the_database_away_is_a_json_503(scraper, monkeypatch):
 
 def test_a_post_over_the_parse_time_budget_is_refused_with_the_reason(scraper, settings):
     settings.FINEWS_IMPORT_POST_SECONDS = 0.05
-    slow = "---\ntitle: 慢\n---\n" + "<p>段落 **粗体** [链接](/a)</p>\n\n" * 9_000
+    slow = "---\ntitle: 慢\n---\n" + "段落 **粗体** [链接](/a) 与 *斜体* 和 `代码`\n\n" * 9_000
     response = scraper({"path": "_posts/2022-02-17-slow.md", "content": slow})
     assert response.status_code == 400 and "0.05 秒的上限" in response.json()["error"]
     assert scraper({"path": "_posts/2022-02-17-api1.md", "content": GOOD}).status_code == 201

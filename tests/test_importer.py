@@ -406,9 +406,9 @@ def test_hostile_files_fail_alone_and_good_ones_import(site):
 def test_a_post_over_the_time_budget_fails_alone_with_a_reason(site, settings):
     """One per-post budget on every path (all of them parse through parse_one): here a folder import
     with a budget far below what a 1 MB body takes; the small post beside it is in budget."""
-    settings.FINEWS_IMPORT_POST_SECONDS = 0.05
+    settings.FINEWS_IMPORT_POST_SECONDS = 0.05  # the slow post takes ~1 s, the good one ~1 ms
     rolling(site, "2022-02-17-good.md")
-    site.post("2022-02-17-slow.md", raw="---\ntitle: 慢\n---\n" + "<p>段落 **粗体** [链接](/a)</p>\n\n" * 9_000)
+    site.post("2022-02-17-slow.md", raw="---\ntitle: 慢\n---\n" + "段落 **粗体** [链接](/a) 与 *斜体* 和 `代码`\n\n" * 9_000)
     out, err = run(site.root, "--quiet", expect_failure=True)
     assert "2022-02-17-slow.md" in err and "0.05 秒的上限" in err
     assert "新建 1" in out and "失败 1" in out
@@ -418,7 +418,7 @@ def test_a_post_over_the_time_budget_fails_alone_with_a_reason(site, settings):
 def test_the_time_budget_is_wall_time_left_on_its_own_after(site):
     from news.importing.parse import FAILED, parse_one
 
-    data = ("---\ntitle: 慢\n---\n" + "<p>段落 **粗体**</p>\n\n" * 9_000).encode()
+    data = ("---\ntitle: 慢\n---\n" + "段落 **粗体** [链接](/a) 与 *斜体* 和 `代码`\n\n" * 9_000).encode()
     assert parse_one("_posts/2022-02-17-slow.md", data, (), "x", budget=0.05).outcome == FAILED
     assert parse_one("_posts/2022-02-17-slow.md", data, (), "x", budget=None).post.title == "慢"
     import signal
