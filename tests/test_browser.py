@@ -167,6 +167,36 @@ def test_editor_imports_a_zip_and_edits_a_post(page, live_server, tmp_path, expe
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_upload_whose_worker_died_is_retried_from_its_page(page, live_server, tmp_path, expect):
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from news.staging import StagedUpload
+
+    upload = tmp_path / "site.zip"
+    upload.write_bytes(site_zip())
+    log_in(page, live_server)
+    page.goto(live_server.url + "/admin/news/post/import/")
+    page.set_input_files("input[type=file]", str(upload))
+    page.click("input[value=上传并试运行]")
+    run_jobs()
+    page.click("input[value=确认导入]")
+    expect(page.locator("h2")).to_have_text("导入中")
+    # the import's worker claimed it and died (SIGKILL: nothing recorded)
+    DBTaskResult.objects.filter(pk=StagedUpload.objects.get().job).update(
+        status=TaskResultStatus.RUNNING, worker_ids=["killed-worker"])
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text("后台进程已经停止")
+    expect(page.get_by_role("status")).to_contain_text("等待另一个后台进程接手")
+    page.screenshot(path=str(SHOTS / "import-worker-died.png"), full_page=True)
+    page.get_by_role("button", name="重试").click()
+    expect(page.locator(".messagelist")).to_contain_text("已重新排队")
+    run_jobs()
+    expect(page.locator("h2")).to_have_text("导入完成", timeout=10_000)
+    assert Post.objects.filter(title="浏览器导入的文章").exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_saving_the_seed_post_untouched_changes_nothing(page, live_server, tmp_path, expect):
     if not SEED_POST.exists():
         pytest.skip(f"seed post not found at {SEED_POST}")
