@@ -1,4 +1,4 @@
-"""Production path, measured: two app servers + worker + nginx (deploy/cluster.py) on PostgreSQL
+"""Production path, measured: two app servers + worker + nginx (tests/cluster.py) on PostgreSQL
 and Redis, against nginx serving the same HTML from disk; the ingestion API's rate and
 time-to-visible; and what readers get while Redis, then PostgreSQL, go away and come back.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from deploy.cluster import Cluster, free_port, wait_for_port  # noqa: E402
+from tests.cluster import Cluster, free_port, wait_for_port  # noqa: E402
 
 POST = "---\ntitle: {title}\ndate: {date} +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文 {n}。\n"
 

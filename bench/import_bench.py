@@ -69,7 +69,7 @@ def main():
     from django.core.management import call_command
 
     from news.demo import write_site
-    from news.importer import Importer, read_category_names
+    from news.ingest.importer import Importer, read_category_names
 
     call_command("migrate", verbosity=0)
     site = work / "site"

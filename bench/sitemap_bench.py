@@ -20,7 +20,7 @@ def main():
     from django.test import Client
 
     from news.models import Post
-    from news.sitemaps import PostSitemap
+    from news.reader.sitemaps import PostSitemap
 
     client = Client()
     days = PostSitemap().paginator.num_pages

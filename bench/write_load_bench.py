@@ -9,7 +9,7 @@ Fills a SQLite file with bench/fill.py's generated site, or the database at DATA
 up to --posts if it holds fewer). Requests come from threads in this process over keep-alive
 connections, straight to the app servers (no nginx microcache in between: this measures the page
 cache, not nginx's). With --cluster (PostgreSQL): two app servers, the worker and nginx from
-deploy/cluster.py, measured through nginx and then on one app server directly.
+tests/cluster.py, measured through nginx and then on one app server directly.
 """
 import argparse
 import collections
@@ -126,7 +126,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cluster", action="store_true",
-                        help="two app servers behind nginx (deploy/cluster.py); needs DATABASE_URL of PostgreSQL")
+                        help="two app servers behind nginx (tests/cluster.py); needs DATABASE_URL of PostgreSQL")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="finews-writeload-"))
     db = workdir / "site.sqlite3"
@@ -143,7 +143,7 @@ def main():
            "LOG_LEVEL": "ERROR", "FINEWS_API_RATE_PER_MINUTE": "100000", "REDIS_URL": redis.url,
            "DATABASE_URL": os.environ["DATABASE_URL"]}
     if args.cluster:
-        from deploy.cluster import Cluster
+        from tests.cluster import Cluster
 
         server = Cluster(workdir / "cluster", env=env)
         targets = {"nginx": "nginx", "app server": "app-a"}

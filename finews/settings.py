@@ -147,8 +147,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # A Redis error is a cache miss, logged once, not a 500 (news/cache_backend.py).
-            "BACKEND": "news.cache_backend.ResilientRedisCache",
+            # A Redis error is a cache miss, logged once, not a 500 (news/cache/backend.py).
+            "BACKEND": "news.cache.backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "finews"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
@@ -224,16 +224,16 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 # A post file larger than this is refused by the importer.
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 # Parsing one post may take this many seconds on every import path; a post over it is refused
-# with a reason (news/importing/parse.py). Real posts take milliseconds; 0 turns it off.
+# with a reason (news/ingest/parse.py). Real posts take milliseconds; 0 turns it off.
 FINEWS_IMPORT_POST_SECONDS = float(os.environ.get("FINEWS_IMPORT_POST_SECONDS") or 10)
 # A zip whose entries add up to more than this (uncompressed) is refused as a zip bomb.
 FINEWS_IMPORT_MAX_ZIP_BYTES = env_int("FINEWS_IMPORT_MAX_ZIP_BYTES", 1024 * 1024 * 1024)
 # How long an import job waits for another import to finish before giving up.
 FINEWS_IMPORT_JOB_LOCK_WAIT = env_int("FINEWS_IMPORT_JOB_LOCK_WAIT", 3600)
 # A background worker renews its lease every third of this; a job whose worker has not renewed
-# for this long is put back in the queue (news/jobs.py).
+# for this long is put back in the queue (news/ingest/jobs.py).
 FINEWS_JOB_LEASE_SECONDS = env_int("FINEWS_JOB_LEASE_SECONDS", 60)
-# The ingestion API (news/api.py): requests per token per minute; how long a request waits for
+# The ingestion API (news/ingest/api.py): requests per token per minute; how long a request waits for
 # another import to finish before answering 503.
 FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)
 FINEWS_API_LOCK_WAIT = env_int("FINEWS_API_LOCK_WAIT", 10)
@@ -256,7 +256,7 @@ FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
-# Cached pages are rebuilt when something they show changes (news/cache.py), so they can be
+# Cached pages are rebuilt when something they show changes (news/cache/), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one
 # worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage). At most
 # FINEWS_CACHE_VARIANTS query-string variants of one path are kept (others are built, not kept).

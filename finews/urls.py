@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from news import api, sitemaps
 from news.cache import cached_page as cached
 from news.health import healthz
+from news.ingest import api
+from news.reader import sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),

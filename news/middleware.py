@@ -82,7 +82,7 @@ def _unreachable(error):
 
 
 class EditorActsMiddleware:
-    """Writes made in a signed-in user's request are recorded as theirs (news/revisions.py)."""
+    """Writes made in a signed-in user's request are recorded as theirs (news/changes/revisions.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,7 +90,7 @@ class EditorActsMiddleware:
     def __call__(self, request):
         from django.conf import settings
 
-        from . import revisions
+        from news.changes import revisions
 
         # Without a session cookie nobody is signed in; not asking keeps reader pages free of
         # "Vary: Cookie" (reading request.user loads the session, which marks the response so).

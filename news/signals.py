@@ -1,5 +1,5 @@
 """The write path's own events, for writes Django sends no signal for (``QuerySet.update()``,
-``bulk_create``, ``bulk_update``). The bulk writers send them; news/changes.py receives them with
+``bulk_create``, ``bulk_update``). The bulk writers send them; news/changes/ receives them with
 Django's own model signals."""
 from django.dispatch import Signal
 

@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
-from . import archives, directories, feeds, home, live, search_views, views
+from news.reader import archives, directories, feeds, home, live, views
+from news.reader import search as search_views
+
 from .cache import cached_page
 
 app_name = "news"

@@ -1,4 +1,4 @@
-"""Reading the reader pages' lists in tests: the wall items of news/wall.py."""
+"""Reading the reader pages' lists in tests: the wall items of news/reader/wall.py."""
 import re
 
 ITEM = (r'<li data-id="(?P<id>\d+)"(?: class="imp")?><time [^>]+>[^<]+</time> '

@@ -109,7 +109,7 @@ def test_a_token_may_send_its_posts_to_review():
 def test_what_may_not_publish_does_not_publish(client, tmp_path):
     import json
 
-    from news.importer import Importer
+    from news.ingest.importer import Importer
     from news.models import IngestToken, Post, Revision
 
     from . import factories

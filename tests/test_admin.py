@@ -264,7 +264,7 @@ def test_the_post_list_never_counts_the_whole_table(admin_client, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from news.admin_lookup import CappedCountPaginator
+    from news.admin.lookup import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
     for n in range(5):

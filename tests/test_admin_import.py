@@ -210,7 +210,7 @@ def test_confirming_while_another_import_runs_waits_or_can_be_confirmed_again(ad
 @contextmanager
 def another_import_running():
     """Hold the import lock as another process would: on a connection of its own."""
-    from news.importing.record import LOCK_ID, import_lock
+    from news.ingest.record import LOCK_ID, import_lock
 
     if connection.vendor != "postgresql":
         with import_lock(0):

@@ -171,7 +171,7 @@ def test_a_chunked_body_is_read(db):
     from django.core.handlers.wsgi import WSGIRequest
     from django.test import RequestFactory
 
-    from news.api import posts
+    from news.ingest.api import posts
 
     body = json.dumps({"path": "_posts/2022-02-17-chunked.md", "content": GOOD}).encode()
     environ = RequestFactory().post(URL, body, content_type="application/json",
@@ -188,7 +188,7 @@ def test_the_database_away_is_a_json_503(scraper, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
-    monkeypatch.setattr("news.api.Importer.run", unreachable)
+    monkeypatch.setattr("news.ingest.api.Importer.run", unreachable)
     response = scraper({"path": "_posts/2022-02-17-x.md", "content": GOOD})
     assert response.status_code == 503 and response["Content-Type"] == "application/json"
     assert "数据库" in response.json()["error"] and response["Retry-After"]

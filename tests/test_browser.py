@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.contrib.auth.models import User
 
-from news.importer import Importer
+from news.ingest.importer import Importer
 from news.models import Post
 
 from . import factories
@@ -171,7 +171,7 @@ def test_an_upload_whose_worker_died_is_retried_from_its_page(page, live_server,
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from news.staging import StagedUpload
+    from news.models.staging import StagedUpload
 
     upload = tmp_path / "site.zip"
     upload.write_bytes(site_zip())

@@ -20,7 +20,7 @@ needs_redis = pytest.mark.skipif(not PrivateRedis.available, reason="redis-serve
 def redis_cache(*options):
     """A private redis-server (started with ``options``) as the cache."""
     server = PrivateRedis(*options)
-    caches = {"default": {"BACKEND": "news.cache_backend.ResilientRedisCache", "LOCATION": server.url,
+    caches = {"default": {"BACKEND": "news.cache.backend.ResilientRedisCache", "LOCATION": server.url,
                           "KEY_PREFIX": f"bounds-{uuid.uuid4().hex[:6]}"}}
     try:
         with override_settings(CACHES=caches):

@@ -1,4 +1,4 @@
-"""Production, for real: deploy/cluster.py starts two gunicorn app servers, the job worker and
+"""Production, for real: tests/cluster.py starts two gunicorn app servers, the job worker and
 nginx on loopback ports against a throwaway PostgreSQL database and the machine's Redis, and an
 editor and a scraper use it over HTTP (DEBUG off, production settings)."""
 import concurrent.futures
@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from deploy.cluster import ROOT, Cluster
+from tests.cluster import ROOT, Cluster
 
 from .live import PrivateRedis
 

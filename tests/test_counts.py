@@ -1,4 +1,4 @@
-"""Post counts per source and tag stay exact whoever writes: the triggers of news/counting.py
+"""Post counts per source and tag stay exact whoever writes: the triggers of news/changes/counting.py
 against a count done the slow way, after every kind of change."""
 import datetime
 import io
@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from taggit.models import Tag
 
-from news import counting
+from news.changes import counting
 from news.jekyll.dates import SITE_TZ
 from news.models import Category, Post
 

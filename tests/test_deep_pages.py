@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from news import paging
+from news.reader import paging
 
 from . import factories
 from .pages import wall_titles

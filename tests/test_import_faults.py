@@ -72,8 +72,8 @@ class Database:
 
     @contextmanager
     def holding_the_import_lock(self):
-        """Hold the import lock as a running import would (news.importing.record)."""
-        from news.importing.record import LOCK_ID
+        """Hold the import lock as a running import would (news.ingest.record)."""
+        from news.ingest.record import LOCK_ID
 
         if self.vendor == "sqlite":
             with open(str(self.path) + ".import-lock", "a+b") as handle:

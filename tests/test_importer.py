@@ -321,7 +321,7 @@ def test_progress_bar_only_on_a_terminal(site, monkeypatch, stream, args, shows_
 def test_each_batch_commits_on_its_own(site, monkeypatch):
     """Ctrl-C in a later batch keeps the batches already written (and never half a post); the
     run's record says it was interrupted, with the counts committed; a re-run completes it."""
-    from news.importing.write import BatchWriter
+    from news.ingest.write import BatchWriter
 
     for number in range(6):
         rolling(site, f"2022-02-17-{number}.md")
@@ -416,7 +416,7 @@ def test_a_post_over_the_time_budget_fails_alone_with_a_reason(site, settings):
 
 
 def test_the_time_budget_is_wall_time_left_on_its_own_after(site):
-    from news.importing.parse import FAILED, parse_one
+    from news.ingest.parse import FAILED, parse_one
 
     data = ("---\ntitle: 慢\n---\n" + "段落 **粗体** [链接](/a) 与 *斜体* 和 `代码`\n\n" * 9_000).encode()
     assert parse_one("_posts/2022-02-17-slow.md", data, (), "x", budget=0.05).outcome == FAILED

@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from news import jobs
 from news.demo import write_site
+from news.ingest import jobs
 from news.models import ImportRun, Post
-from news.staging import StagedUpload
+from news.models.staging import StagedUpload
 
 from .live import Client, Site, within
 from .test_admin_import import URL, confirm, md, run_jobs

@@ -1,4 +1,4 @@
-"""The live wall's deltas (news/live.py): what an open page asks for and what it gets."""
+"""The live wall's deltas (news/reader/live.py): what an open page asks for and what it gets."""
 import json
 import re
 

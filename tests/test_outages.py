@@ -68,7 +68,7 @@ def own_redis(tmp_path):
 
     server = Server()
     server.start()
-    caches = {"default": {"BACKEND": "news.cache_backend.ResilientRedisCache",
+    caches = {"default": {"BACKEND": "news.cache.backend.ResilientRedisCache",
                           "LOCATION": f"redis://127.0.0.1:{server.port}/0",
                           "KEY_PREFIX": f"outage-{uuid.uuid4().hex[:6]}",
                           "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
@@ -259,8 +259,8 @@ def test_postgresql_down_is_a_chinese_503_and_the_site_recovers_without_a_restar
 STAGE_AND_CHECK = """
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from news.staging import StagedUpload
-from news.tasks import check_upload, start_step
+from news.models.staging import StagedUpload
+from news.ingest.tasks import check_upload, start_step
 user = User.objects.create_superuser("boss", "boss@example.cn", "pw-Boss-2026")
 post = SimpleUploadedFile("2022-02-17-back.md", "---\\ntitle: 恢复以后\\n---\\n正文".encode())
 upload = StagedUpload.stage([post], user)

@@ -133,7 +133,7 @@ def test_a_scheduled_re_send_of_a_held_post_is_on_record_once(scraper_a, admin_c
 
 
 def test_a_merged_source_stays_merged_when_an_import_names_it(tmp_path, admin_client):
-    from news.importer import Importer
+    from news.ingest.importer import Importer
     from news.models import Category
 
     from . import factories

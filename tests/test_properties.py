@@ -12,8 +12,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from news.importing.find import FileOutcome
-from news.importing.write import BatchWriter
+from news.ingest.find import FileOutcome
+from news.ingest.write import BatchWriter
 from news.jekyll import PostError, parse_post
 from news.jekyll.post import NotAPost
 from news.models import Post

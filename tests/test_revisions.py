@@ -1,4 +1,4 @@
-"""Revisions (news/revisions.py): every write leaves one, with who made it; the admin compares
+"""Revisions (news/changes/revisions.py): every write leaves one, with who made it; the admin compares
 two and restores one."""
 import datetime
 import io

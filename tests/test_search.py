@@ -178,7 +178,7 @@ def test_on_the_real_sample_a_two_character_word_finds_exactly_the_posts_contain
 
 
 def test_results_name_their_source_and_the_page_says_how_many(client, monkeypatch):
-    from news import search_views
+    from news.reader import search as search_views
 
     factories.category("cls", "财联社")
     for day in range(1, 4):

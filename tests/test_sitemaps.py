@@ -28,7 +28,7 @@ def test_sitemaps_list_published_posts_and_categories(client):
 
 
 def test_the_index_does_not_load_every_post(client, monkeypatch):
-    from news.sitemaps import PostSitemap
+    from news.reader.sitemaps import PostSitemap
 
     posts = [factories.post() for _ in range(5)]
     seen = []

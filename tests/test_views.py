@@ -346,7 +346,7 @@ def test_feed_query_counts(client, django_assert_max_num_queries, count):
 
 
 def test_server_error_page_leaks_nothing(client, monkeypatch, settings):
-    from news import home
+    from news.reader import home
 
     def explode(self, **kwargs):
         raise RuntimeError("secret-internal-detail")
@@ -404,7 +404,7 @@ def test_tag_paths_match_reverse():
 
     from django.urls import reverse
 
-    from news.wall import tag_path
+    from news.reader.wall import tag_path
 
     names = ["东财滚动新闻", "a b", "x/y", "50%", "沪深300&创业板", "美元/人民币：7.1", "Ａ股（全角）", "¥€😀"]
     names += list(string.printable.strip()) + [f"a{c}b" for c in string.printable if c not in "\t\n\r\x0b\x0c"]

@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from news.importer import Importer
+from news.ingest.importer import Importer
 from news.jekyll.dates import SITE_TZ
 from news.models import Post
 

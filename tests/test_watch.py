@@ -47,8 +47,8 @@ def test_watch_and_paths_are_one_or_the_other(database, tmp_path):  # noqa: F811
 
 @pytest.mark.django_db
 def test_a_scan_that_finds_nothing_new_records_nothing(tmp_path):
-    from news.importer import Importer
-    from news.importing.watch import FolderWatcher
+    from news.ingest.importer import Importer
+    from news.ingest.watch import FolderWatcher
     from news.models import ImportRun
 
     drop = tmp_path / "drop" / "_posts"

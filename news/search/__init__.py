@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from .backends import BACKENDS
 from .tokens import QueryError, document_tokens, query_terms
 
-__all__ = ["QueryError", "index_posts", "index_documents", "remove_posts", "search", "rebuild", "create_index", "drop_index"]
+__all__ = ["QueryError", "index_posts", "index_documents", "remove_posts", "search", "rebuild", "is_building"]
 
 
 def _backend(using=None):
@@ -42,6 +42,15 @@ def remove_posts(ids):
     if ids:
         with connection.cursor() as cursor:
             _backend().remove(cursor, ids)
+
+
+def is_building():
+    """True while the index of a site that had posts before search existed is still being built
+    (migration 0006 leaves it so; ``rebuild_search_index`` finishes it): until then search finds
+    only the posts written since."""
+    with connection.cursor() as cursor:
+        cursor.execute(_backend().building_sql)
+        return cursor.fetchone() is not None
 
 
 LITERAL_SCAN = 5_000  # a query of symbols alone (``5%``) is compared with this many newest posts
@@ -91,13 +100,3 @@ def bulk_load():
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in after:
             cursor.execute(statement)
-
-
-def create_index(schema_editor):
-    for statement in _backend(schema_editor.connection).create_sql:
-        schema_editor.execute(statement)
-
-
-def drop_index(schema_editor):
-    for statement in _backend(schema_editor.connection).drop_sql:
-        schema_editor.execute(statement)

@@ -3,6 +3,11 @@ both filled with the same tokens (news/search/tokens.py), so both find the same 
 
 A backend keeps one row per post (its id and its tokens) in the table ``news_search`` and
 answers a query with SQL that selects matching post ids; nothing else about it leaks out.
+
+One more row may stand there: id ``BUILDING`` (0, no post's id), with no tokens. Migration 0006
+leaves it when it creates the index on a site that already has posts: the index is being built
+(``manage.py rebuild_search_index``) and search says so. A rebuild fills a new table without it,
+so the swap that finishes the build removes it.
 """
 from collections import defaultdict
 
@@ -11,11 +16,11 @@ _PG_POSITIONS, _PG_LAST = 256, 16383
 
 
 TABLE = "news_search"
+BUILDING = 0  # the id of the row that says the index is not built yet
 
 
 class SqliteBackend:
-    create_sql = ['CREATE VIRTUAL TABLE IF NOT EXISTS news_search USING fts5(tokens, tokenize="unicode61")']
-    drop_sql = ["DROP TABLE IF EXISTS news_search"]
+    building_sql = f"SELECT 1 FROM news_search WHERE rowid = {BUILDING}"
     bulk_sql = ([], [])  # FTS5 keeps its own index: nothing to set aside for a bulk load
     # An online rebuild (news/search/online.py): the new index beside the live one, then swapped in.
     shadow_sql = ["DROP TABLE IF EXISTS news_search_new",
@@ -48,15 +53,12 @@ class SqliteBackend:
 
 
 class PostgresBackend:
-    create_sql = [
-        "CREATE TABLE IF NOT EXISTS news_search (post_id bigint PRIMARY KEY, vector tsvector NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS news_search_vector ON news_search USING gin (vector)",
-    ]
-    drop_sql = ["DROP TABLE IF EXISTS news_search"]
+    building_sql = f"SELECT 1 FROM news_search WHERE post_id = {BUILDING}"
     # A bulk load fills the table first and builds the GIN index once at the end (much faster than
     # maintaining it row by row).
     bulk_sql = (["DROP INDEX IF EXISTS news_search_vector"],
-                ["SET LOCAL maintenance_work_mem = '512MB'", create_sql[1]])
+                ["SET LOCAL maintenance_work_mem = '512MB'",
+                 "CREATE INDEX IF NOT EXISTS news_search_vector ON news_search USING gin (vector)"])
     # An online rebuild: filled without its GIN index, which is built once before the swap.
     shadow_sql = ["DROP TABLE IF EXISTS news_search_new",
                   "CREATE TABLE news_search_new (post_id bigint PRIMARY KEY, vector tsvector NOT NULL)"]

@@ -1,5 +1,5 @@
 // The live wall. Each list with data-live-src (the first page of home's newest block, /emnews/, a
-// category, a tag, 只看重要) asks its delta endpoint (news/live.py) every N seconds (data-live-seconds
+// category, a tag, 只看重要) asks its delta endpoint (news/reader/live.py) every N seconds (data-live-seconds
 // on <body>) for what changed above its newest item (data-cursor). The answer holds the list's
 // current top ids ("!" marks 重要) and the markup of the new items only: new items go on top
 // (marked, announced politely to screen readers, counted in the tab title while unseen), items no

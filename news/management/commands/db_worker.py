@@ -1,6 +1,6 @@
 """``manage.py db_worker``: django-tasks-db's worker, with the two things production needs of it.
 
-- **A lease** (news/jobs.py): the worker renews it from a thread; a job whose worker's lease
+- **A lease** (news/ingest/jobs.py): the worker renews it from a thread; a job whose worker's lease
   lapses (the worker was killed, its machine lost) is put back in the queue by any live worker.
 - **It outlives the database.** Where the stock worker exits on the first ``OperationalError``
   (and a hand-run worker stays down), this one waits, reconnects and goes on; a job it could not
@@ -16,9 +16,9 @@ import time
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django_tasks_db.management.commands import db_worker as stock
 
-from news import jobs
+from news.ingest import jobs
 
-log = logging.getLogger("news.jobs")
+log = logging.getLogger("news.ingest.jobs")
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from news.demo import write_site
-from news.importer import Importer, read_category_names
+from news.ingest.importer import Importer, read_category_names
 from news.models import Post
 
 

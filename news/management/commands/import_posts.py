@@ -1,5 +1,5 @@
 """``manage.py import_posts PATH [PATH ...]`` (or ``--watch DIR``): a thin front end over
-news.importer.Importer and news.importing.watch.FolderWatcher."""
+news.ingest.importer.Importer and news.ingest.watch.FolderWatcher."""
 import shutil
 import signal
 import sys
@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.importer import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
-from news.importing.watch import FolderWatcher
+from news.ingest.importer import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
+from news.ingest.watch import FolderWatcher
 
 
 class StopOnSignal:

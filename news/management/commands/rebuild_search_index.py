@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from news import search
-from news.importing.record import ImportBusy, import_lock
+from news.ingest.record import ImportBusy, import_lock
 from news.models import Post
 
 

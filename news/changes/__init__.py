@@ -1,0 +1,250 @@
+"""The after-write step: what follows every change readers could see, whoever made it.
+
+Receivers connected per sender in ``NewsConfig.ready()`` hear every write: ``post_save`` /
+``post_delete`` of posts, categories, tags and both link tables, ``m2m_changed`` of the tag and
+category relations (so ``post.tags.add()`` and ``category.posts.add()`` count), and the two
+explicit events the bulk writers send, :data:`posts_changed` (``QuerySet.update()`` and
+``bulk_create`` send no signal of their own) and :data:`categories_renamed`. The step that follows
+keeps the search index, legacy addresses and the page cache in step (counts are kept by the
+database's triggers, news/changes/counting.py). This module is the only one that tells the page cache:
+it works out which stamps (news/cache/) a change touches — the post's article and its
+neighbours' (their prev/next links), its categories' and tags' listings, its day and month, the
+site-wide listings — and marks just those stale, now and again when the transaction commits (a
+page rebuilt in between from the old rows is not kept).
+"""
+import datetime
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from news import cache, search
+from news.cache.tasks import mark_everything_stale
+from news.changes import revisions
+from news.jekyll.dates import SITE_TZ
+from news.models import LINK_KEY_FIELDS, Category, LegacyURL, Post, PostCategory, TaggedPost, Tombstone
+from news.signals import categories_renamed, posts_changed
+
+NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
+TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
+
+
+# --- marking stale ------------------------------------------------------------------------------
+class _Pending:
+    """The stamps touched in one transaction, marked stale again when it commits."""
+
+    def __init__(self):
+        self.names = set()
+
+    def __call__(self):
+        _tell_cache(self.names)
+
+
+def _tell_cache(names):
+    """Mark ``names`` stale. When the cache cannot be reached (Redis away or hanging), readers on
+    other servers would keep pages this change made stale once it is back: a job (news/ingest/tasks.py)
+    then marks every page stale as soon as it answers — once per outage per process."""
+    global _outage_reported
+    if cache.mark_stale(names):
+        _outage_reported = False
+    elif not _outage_reported:
+        _outage_reported = True
+        mark_everything_stale.enqueue()
+
+
+_outage_reported = False
+
+
+def mark(names):
+    names = set(names)
+    if not names:
+        return
+    _tell_cache(names)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    pending = getattr(connection, "_finews_pending", None)
+    # A pending set whose callback a rollback discarded is not reused.
+    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
+        pending = connection._finews_pending = _Pending()
+        transaction.on_commit(pending)
+    pending.names |= names
+
+
+# --- which stamps a change touches --------------------------------------------------------------
+def _day_stamps(moments):
+    names = set()
+    for moment in moments:
+        day = timezone.localtime(moment, SITE_TZ).date()
+        names |= {f"day:{day.isoformat()}", f"month:{day:%Y-%m}"}
+    return names
+
+
+def _days_changed(moments, ids):
+    """Whether a day these posts are (or were) on may have gained its first or lost its last
+    visible post (which changes every day page's nearest-day links). A day is looked at only
+    while it holds no more visible posts than were changed: one short index range a day."""
+
+    ids = set(ids)
+    for day in sorted({timezone.localtime(moment, SITE_TZ).date() for moment in moments}):
+        start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
+        seen = Post.objects.published().filter(
+            published_at__gte=start, published_at__lt=start + datetime.timedelta(days=1)
+        ).values_list("pk", flat=True)[: len(ids) + 1]
+        if set(seen) <= ids:
+            return True
+    return False
+
+
+def _neighbours(ranges):
+    """Stamps of the articles whose prev/next links may change when posts at these times change,
+    per category (``{category_id: [moments]}``): those between the earliest and latest of them,
+    and the nearest on each side; every article when that range is crowded."""
+
+    ids, crowded = PostCategory.objects.around(
+        {category: (min(moments), max(moments)) for category, moments in ranges.items()}, NEIGHBOUR_RANGE)
+    return {f"post:{pk}" for pk in ids} | ({"articles"} if crowded else set())
+
+
+def post_stamps(ids, earlier=()):
+    """Stamps touched by a change to the posts ``ids`` (as they are now) that were at the times
+    ``earlier`` before it."""
+
+    ids = list(ids)
+    if not ids:
+        return set()
+    moments = list(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True)) + list(earlier)
+    names = {"site", *(f"post:{pk}" for pk in ids)} | _day_stamps(moments)
+    by_category = {}
+    for category_id, moment in PostCategory.objects.filter(post_id__in=ids).values_list("category_id", "published_at"):
+        by_category.setdefault(category_id, []).append(moment)
+    names |= {f"cat:{category_id}" for category_id in by_category}
+    names |= _neighbours({category_id: found + list(earlier) for category_id, found in by_category.items()})
+    names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
+              .values_list("tag_id", flat=True).distinct()}
+    if moments and _days_changed(moments, ids):
+        names.add("days")
+    return names
+
+
+# --- the shared step ------------------------------------------------------------------------------
+def after_write(posts, previous=None, reindex=True, sync_links=False, documents=None):
+    """What follows a write of ``posts`` (saved ``Post`` objects), whoever wrote them: the search
+    index, legacy addresses, link sort keys and the page cache. ``previous`` maps a post id to
+    the ``url_path`` and ``published_at`` it had before; ``documents`` are the posts' search
+    tokens where the writer has them already (the importer's parse workers made them)."""
+
+    previous = previous or {}
+    if reindex and documents is not None:
+        search.index_documents(documents)
+    elif reindex:
+        search.index_posts(posts)
+    if sync_links:
+        Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
+    for post in posts:
+        old_url = previous.get(post.pk, {}).get("url_path")
+        if old_url and old_url != post.url_path:
+            LegacyURL.objects.point([old_url], post)
+    LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
+    earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
+    mark(post_stamps([post.pk for post in posts], earlier))
+    revisions.note(post.pk for post in posts)
+
+
+# --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
+def post_saved(sender, instance, created, update_fields=None, **kwargs):
+
+    changed = set(instance.changed_fields()) if not created else None
+    loaded = getattr(instance, "_loaded", {})
+    previous = {instance.pk: {k: loaded.get(k) for k in ("url_path", "published_at")}} if loaded else None
+    after_write(
+        [instance], previous,
+        reindex=created or not loaded or bool(TEXT_FIELDS & changed),
+        sync_links=not created and bool(changed & set(LINK_KEY_FIELDS)))
+
+
+def post_deleted(sender, instance, **kwargs):
+
+    # Deleted stays deleted: a later import or scraper re-send does not bring it back.
+    Tombstone.objects.update_or_create(source_path=instance.source_path, defaults={
+        "post_id": instance.pk, "url_path": instance.url_path, "title": instance.title[:500],
+        "deleted_at": timezone.now()})
+    revisions.deleted(instance)
+    search.remove_posts([instance.pk])
+    names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
+    if _days_changed([instance.published_at], [instance.pk]):
+        names.add("days")
+    mark(names)
+
+
+def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, documents=None, **kwargs):
+
+    if posts is not None or previous or reindex:
+        if posts is None:
+            posts = list(Post.objects.filter(pk__in=ids).only("pk", "url_path", "title", "summary", "body_html"))
+        after_write(posts, previous, reindex=reindex, documents=documents)
+    else:
+        mark(post_stamps(ids))
+        revisions.note(ids)
+
+
+def link_written(sender, instance, **kwargs):
+    """A category or tag link saved or deleted one by one (``link.save()``, ``.delete()``,
+    ``remove()``, ``clear()``, a cascade)."""
+    post_id = instance.__dict__[type(instance).post_attname]
+    names = {"site", f"post:{post_id}"}
+    names |= _day_stamps([instance.published_at])
+    if hasattr(instance, "category_id"):
+        names |= {f"cat:{instance.category_id}"} | _neighbours({instance.category_id: [instance.published_at]})
+    else:
+        names.add(f"tag:{instance.tag_id}")
+    mark(names)
+    revisions.note([post_id])  # a post deleted with its links has no state left to record
+
+
+def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """``post.tags.add()``, ``post.categories.add()``, ``category.posts.add()`` (bulk inserts send
+    no ``post_save``); removals arrive as link deletes."""
+    if action != "post_add" or not pk_set:
+        return
+    ids = pk_set if reverse else [instance.pk]
+    mark(post_stamps(ids))
+    revisions.note(ids)
+
+
+def category_saved(sender, instance, created, **kwargs):
+    mark({"site"} if created else {"site", f"cat:{instance.pk}", f"catname:{instance.pk}"})
+
+
+def category_deleted(sender, instance, **kwargs):
+    mark({"site", f"cat:{instance.pk}", f"catname:{instance.pk}"})
+
+
+def categories_renamed_in_bulk(sender, ids, **kwargs):
+    mark({"site", *(f"cat:{pk}" for pk in ids), *(f"catname:{pk}" for pk in ids)})
+
+
+def tag_written(sender, instance, **kwargs):
+    mark({"site", f"tag:{instance.pk}", f"tagname:{instance.pk}"})
+
+
+def connect():
+    """Connect every receiver to its sender (called once, from ``NewsConfig.ready()``)."""
+    from taggit.models import Tag
+
+
+    def on(signal, receiver, sender):
+        signal.connect(receiver, sender=sender, dispatch_uid=f"finews:{receiver.__name__}:{sender.__name__}")
+
+    on(post_save, post_saved, Post)
+    on(post_delete, post_deleted, Post)
+    on(posts_changed, posts_changed_in_bulk, Post)
+    for link in (PostCategory, TaggedPost):
+        on(post_save, link_written, link)
+        on(post_delete, link_written, link)
+        on(m2m_changed, relation_changed, link)
+    on(post_save, category_saved, Category)
+    on(post_delete, category_deleted, Category)
+    on(categories_renamed, categories_renamed_in_bulk, Category)
+    on(post_save, tag_written, Tag)
+    on(post_delete, tag_written, Tag)

@@ -1,0 +1,302 @@
+"""Queries on posts and on their link tables, and the bulk half of the one write path.
+
+Reading: the reader listings (``published``, ``newest_first``, the link tables' ``live`` ranges and
+the home page's per-tag top-N). Writing: every change to many posts at once (status, categories,
+tags) is a method here, so the link tables' sort keys and the cached pages follow whatever changed.
+"""
+import datetime
+
+from django.db import connections, models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from news.signals import posts_changed
+
+FEW_DATES = 5000  # datetimes() reads the dates of a narrowed list up to this size
+
+SORT_KEYS = ("published_at", "is_published", "source_path")
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Posts a reader may see: published status and a publication time that has come."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        """Published posts whose time has not come yet."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def newest_first(self):
+        # Jekyll's order: date descending, ties broken by the larger source path first.
+        return self.order_by("-published_at", "-source_path")
+
+    def in_category(self, category):
+        return self.filter(category_links__category=category)
+
+    def tagged(self, tag):
+        return self.filter(tag_links__tag=tag)
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """Django's ``datetimes()`` (a real DateTimeQuerySet), computed over one post per period.
+
+        Django truncates every row's date (a per-row function on SQLite: ~1 s for 100,000 posts),
+        and the admin's date hierarchy asks on every list page. Here one post of each period is
+        found first — by one index seek per period, or for a narrowed list (a search, a filter)
+        by reading its dates once — and Django's own ``datetimes()`` runs over just those.
+        """
+        if field_name != "published_at" or kind not in ("year", "month", "day"):
+            return super().datetimes(field_name, kind, order, tzinfo)
+        tz = tzinfo or timezone.get_current_timezone()
+        representatives = self._one_per_period(kind, tz)
+        return super(PostQuerySet, self.model.objects.filter(pk__in=representatives)).datetimes(
+            field_name, kind, order, tzinfo)
+
+    def _one_per_period(self, kind, tz):
+        """The id of one post in each ``kind`` period (in ``tz``) that holds posts."""
+        dated = self.order_by()
+        if self.query.where:
+            rows = list(dated.values_list("pk", "published_at")[: FEW_DATES + 1])
+            if len(rows) <= FEW_DATES:
+                return list({_period_start(timezone.localtime(moment, tz), kind): pk for pk, moment in rows}.values())
+        first = dated.order_by("published_at").values_list("pk", "published_at").first()
+        last = dated.order_by("-published_at").values_list("pk", "published_at").first()
+        if first is None:
+            return []
+        found = [first[0], last[0]]
+        start = _next_period(_period_start(timezone.localtime(first[1], tz), kind), kind)
+        last_start = _period_start(timezone.localtime(last[1], tz), kind)
+        while start < last_start:
+            end = _next_period(start, kind)
+            found += dated.filter(published_at__gte=start, published_at__lt=end).values_list("pk", flat=True)[:1]
+            start = end
+        return found
+
+    # --- writing many posts ------------------------------------------------------------------
+    def set_status(self, status):
+        """Publish or unpublish; returns the ids of the posts that actually changed."""
+        return self._set(status=status)
+
+    def set_important(self, important):
+        """Mark or unmark as 重要; returns the ids of the posts that actually changed."""
+        return self._set(important=important)
+
+    def _set(self, **values):
+        """Set one field on the posts where it differs, in one statement, and announce the change
+        to the after-write step; the link rows' sort keys follow a status change."""
+        ids = list(self.exclude(**values).values_list("pk", flat=True))
+        with transaction.atomic():
+            self.model.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
+            if "status" in values:  # the links' copy of it: one statement per link table
+                published = values["status"] == self.model.Status.PUBLISHED
+                for links in ("category_links", "tag_links"):
+                    relation = self.model._meta.get_field(links)
+                    relation.related_model.objects.filter(**{f"{relation.field.attname}__in": ids}).update(
+                        is_published=published)
+            if ids:
+                posts_changed.send(sender=self.model, ids=ids)
+        return ids
+
+    def sync_link_keys(self):
+        """Copy each post's date, status and path onto its category and tag links."""
+        for post in self.only(*_KEY_SOURCES):
+            keys = post.link_keys()
+            post.category_links.update(**keys)
+            post.tag_links.update(**keys)
+
+    def move_to(self, category):
+        """Make ``category`` the only category of each post; returns the ids that changed.
+        (A post's address stays what it was: old links keep working.)"""
+        moved = []
+        with transaction.atomic():
+            for post in self:
+                if post.set_categories([category]):
+                    moved.append(post.pk)
+        return moved
+
+    def add_tag(self, tag):
+        """Add ``tag`` after each post's other tags; returns the ids that changed."""
+        added = []
+        with transaction.atomic():
+            for post in self.exclude(tag_links__tag=tag):
+                post.tags.add(tag)
+                added.append(post.pk)  # taggit's add() sends m2m_changed: news/changes/ hears it
+        return added
+
+    def remove_tag(self, tag):
+        ids = list(self.filter(tag_links__tag=tag).values_list("pk", flat=True))
+        with transaction.atomic():
+            self.model._meta.get_field("tag_links").related_model.objects.filter(
+                content_object_id__in=ids, tag=tag).delete()  # each link's post_delete is heard
+        return ids
+
+
+_KEY_SOURCES = ("pk", "published_at", "status", "source_path")
+
+
+def _period_start(moment, kind):
+    moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if kind in ("year", "month"):
+        moment = moment.replace(day=1)
+    if kind == "year":
+        moment = moment.replace(month=1)
+    return moment
+
+
+def _next_period(start, kind):
+    tz = start.tzinfo
+    naive = start.replace(tzinfo=None)
+    if kind == "year":
+        naive = naive.replace(year=naive.year + 1)
+    elif kind == "month":
+        naive = naive.replace(year=naive.year + naive.month // 12, month=naive.month % 12 + 1)
+    else:
+        naive = naive + datetime.timedelta(days=1)
+    return naive.replace(tzinfo=tz)
+
+
+class LinkQuerySet(models.QuerySet):
+    """The post–category and post–tag link tables, which carry a copy of the post's sort keys.
+
+    Every insert fills those keys from the post (``bulk_create`` here, ``save()`` on the model),
+    so Django's ``post.categories.add()`` and taggit's ``post.tags.add()`` work like the importer.
+    """
+
+    post_field = "post"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self.model.fill_sort_keys(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def live(self, now=None):
+        return self.filter(is_published=True, published_at__lte=now or timezone.now())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-source_path")
+
+    def before(self, link):
+        """Links older than ``link`` in listing order (the next-older post first). Written as a
+        range with an exception rather than an OR, so it stays one index range scan."""
+        return self.filter(published_at__lte=link.published_at).exclude(
+            published_at=link.published_at, source_path__gte=link.source_path).newest_first()
+
+    def around(self, ranges, limit, now=None):
+        """For ``ranges`` (``{category_id: (low, high)}``, a category link table only): ``(post
+        ids, crowded)`` — the links of each category dated from ``low`` to ``high`` and the nearest
+        live one on each side, and the categories with more than ``limit`` links in range. Three
+        index seeks a category, sent as one statement per 150 categories (the write path asks this
+        for every batch an import writes)."""
+        connection = connections[self.db]
+        adapt = connection.ops.adapt_datetimefield_value
+        table, now = self.model._meta.db_table, adapt(now or timezone.now())
+        live = "is_published AND published_at <= %s"
+        ids, crowded, items = [], set(), list(ranges.items())
+        for start in range(0, len(items), 150):
+            parts, params = [], []
+            for n, (category, (low, high)) in enumerate(items[start:start + 150]):
+                low, high = adapt(low), adapt(high)
+                select = f"SELECT * FROM (SELECT %s AS kind, category_id, post_id FROM {table} WHERE category_id = %s"
+                parts += [
+                    f"{select} AND published_at >= %s AND published_at <= %s LIMIT {limit + 1}) r{n}",
+                    f"{select} AND {live} AND published_at < %s ORDER BY published_at DESC, source_path DESC LIMIT 1) o{n}",
+                    f"{select} AND {live} AND published_at > %s ORDER BY published_at, source_path LIMIT 1) n{n}"]
+                params += ["r", category, low, high, "s", category, now, low, "s", category, now, high]
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), params)
+                rows = cursor.fetchall()
+            in_range = {}
+            for kind, category, post in rows:
+                ids.append(post)
+                if kind == "r":
+                    in_range[category] = in_range.get(category, 0) + 1
+            crowded |= {category for category, count in in_range.items() if count > limit}
+        return ids, crowded
+
+    def after(self, link):
+        """Links newer than ``link`` (the next-newer post first)."""
+        return self.filter(
+            Q(published_at__gt=link.published_at)
+            | Q(published_at=link.published_at, source_path__gt=link.source_path)
+        ).order_by("published_at", "source_path")
+
+
+class TagLinkQuerySet(LinkQuerySet):
+    def home_order(self, now=None):
+        """``[(tag_id, name)]`` of the tags with live posts, in Jekyll's ``site.tags`` order
+        (where each tag's oldest post stands): three index seeks per tag."""
+        tag_model = self.model.tag.field.related_model
+        first = self.live(now).filter(tag=OuterRef("pk")).order_by("published_at", "source_path", "position")
+        return list(tag_model.objects.annotate(
+            first_at=Subquery(first.values("published_at")[:1]),
+            first_path=Subquery(first.values("source_path")[:1]),
+            first_position=Subquery(first.values("position")[:1]),
+        ).filter(first_at__isnull=False).order_by("first_at", "first_path", "first_position", "pk")
+            .values_list("pk", "name"))
+
+    def recent_order(self, offset, limit, now=None):
+        """``[(tag_id, name)]`` of the tags with live posts, the one with the newest post first
+        (ties: the larger id first), ``limit`` of them from ``offset``: one index seek per tag."""
+        tag_model = self.model.tag.field.related_model
+        newest = self.live(now).filter(tag=OuterRef("pk")).order_by("-published_at", "-source_path")
+        return list(tag_model.objects.annotate(latest=Subquery(newest.values("published_at")[:1]))
+                    .filter(latest__isnull=False).order_by("-latest", "-pk")
+                    .values_list("pk", "name")[offset: offset + limit])
+
+    def home_sections(self, per_tag, tag_ids, now=None):
+        """The ``per_tag`` newest live posts of each of the tags ``tag_ids`` (their order is
+        ``home_order``'s), in one query whatever the number of tags; both forms read a few index
+        entries per tag, never the whole link table. Returns ``[(tag_id, tag_name, [(title,
+        url_path), ...]), ...]``.
+        """
+        ids = [int(pk) for pk in tag_ids]
+        if not ids:
+            return []
+        connection = connections[self.db]
+        now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+        post_model = self.model._meta.get_field("content_object").related_model
+        link, post, tag = (
+            m._meta.db_table for m in (self.model, post_model, self.model.tag.field.related_model))
+        live = "x.tag_id = t.id AND x.is_published AND x.published_at <= %s"
+        only = f"t.id IN ({', '.join(['%s'] * len(ids))})"
+        if connection.vendor == "postgresql":
+            # PostgreSQL's natural per-group top-N: an index-ordered LATERAL scan per tag.
+            sql = f"""
+                SELECT t.id, t.name, p.title, p.url_path
+                FROM {tag} t
+                CROSS JOIN LATERAL (
+                    SELECT x.content_object_id, x.published_at, x.source_path FROM {link} x
+                    WHERE {live}
+                    ORDER BY x.published_at DESC, x.source_path DESC LIMIT %s) l
+                JOIN {post} p ON p.id = l.content_object_id
+                WHERE {only}
+                ORDER BY t.id, l.published_at DESC, l.source_path DESC
+            """
+            params = [now, per_tag, *ids]
+        else:
+            # SQLite has no LATERAL: each tag's cut-off is an index seek in a materialised CTE,
+            # and the range join reads only the rows above it.
+            sql = f"""
+                WITH cut AS MATERIALIZED (
+                    SELECT t.id AS tag_id, t.name AS name,
+                        (SELECT x.published_at FROM {link} x WHERE {live}
+                         ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff
+                    FROM {tag} t WHERE {only}
+                )
+                SELECT cut.tag_id, cut.name, p.title, p.url_path
+                FROM cut
+                JOIN {link} l ON l.tag_id = cut.tag_id
+                JOIN {post} p ON p.id = l.content_object_id
+                WHERE l.is_published AND l.published_at <= %s
+                  AND (cut.cutoff IS NULL OR l.published_at >= cut.cutoff)
+                ORDER BY cut.tag_id, l.published_at DESC, l.source_path DESC
+            """
+            params = [now, per_tag - 1, *ids, now]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        sections = {}
+        for tag_id, name, title, url_path in rows:
+            posts = sections.setdefault(tag_id, (tag_id, name, []))[2]
+            if len(posts) < per_tag:  # ties at the cut-off can bring a few more
+                posts.append((title, url_path))
+        return list(sections.values())

@@ -1,0 +1,125 @@
+"""The news wall's items: one markup for every list of posts readers see (home's newest block,
+``/emnews/``, categories, tags, days, search), and the top of each live list for the delta
+endpoint (news/reader/live.py).
+
+An item is ``<li data-id=ID>`` holding the time, in lists where sources mix the source's name
+linked to its page, a 重要 mark and the linked title. Lists render here with the standard library's
+escape (a template loop per item costs several times more on pages that hold hundreds)."""
+import html
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
+
+from news import cache
+from news.jekyll.dates import SITE_TZ
+from news.models import PostCategory
+
+
+@dataclass(frozen=True)
+class Item:
+    pk: int
+    title: str
+    url: str
+    at: object  # aware datetime
+    important: bool = False
+    source: tuple = None  # (name, url) where sources mix
+
+
+@lru_cache(maxsize=1)
+def _category_prefix():
+    return reverse("news:category", kwargs={"key": "-"}).removesuffix("-.html")
+
+
+def category_path(key):
+    """``/category/<key>.html`` as ``reverse()`` spells it, without resolving the URLconf per item."""
+    return f"{_category_prefix()}{quote(key)}.html"
+
+
+@lru_cache(maxsize=1)
+def _tag_prefix():
+    return reverse("news:tag", kwargs={"name": "-"}).removesuffix("-/")
+
+
+def tag_path(name):
+    """``/tag/<name>/``, escaped as ``reverse()`` escapes it (the same characters kept), without
+    resolving the URLconf per tag (the old home page needs ~2,000 of them); tests/test_views.py
+    holds the two equal over every printable character."""
+    return f"{_tag_prefix()}{quote(name, safe=RFC3986_SUBDELIMS + '/~:@')}/"
+
+
+def sources_of(post_ids):
+    """``{post id: (name, url)}``: each post's first category (its source), in one query. A
+    cached page showing them is stale when one is renamed (``catname:<id>``)."""
+    found = {}
+    rows = (PostCategory.objects.filter(post_id__in=list(post_ids)).order_by("post_id", "-position")
+            .values_list("post_id", "category_id", "category__key", "category__name"))
+    for pk, category_id, key, name in rows:  # the lowest position comes last and wins
+        found[pk] = (name or key, category_path(key), category_id)
+    cache.depends_on(*{f"catname:{category_id}" for _, _, category_id in found.values()})
+    return {pk: (name, url) for pk, (name, url, _) in found.items()}
+
+
+def from_posts(posts, with_source=True):
+    """Items of ``Post`` objects (title, url_path, published_at, important read)."""
+    posts = list(posts)
+    sources = sources_of(p.pk for p in posts) if with_source else {}
+    return [Item(p.pk, p.title, p.url_path, p.published_at, p.important, sources.get(p.pk)) for p in posts]
+
+
+def from_links(links, with_source=False):
+    """Items of category or tag link rows whose post was selected with them."""
+    return from_posts([link.post for link in links], with_source)
+
+
+def when(moment, year=None):
+    """``MM-DD HH:MM`` in Beijing time, the year added when it is not this one."""
+    local = timezone.localtime(moment, SITE_TZ)
+    this_year = year or timezone.localtime(timezone.now(), SITE_TZ).year
+    return local.strftime("%m-%d %H:%M" if local.year == this_year else "%Y-%m-%d %H:%M")
+
+
+def item_html(item, new_tab=False, year=None):
+    target = ' target="_blank" rel="noopener"' if new_tab else ""
+    mark = '<strong class="mark">重要</strong> ' if item.important else ""
+    source = ""
+    if item.source:  # before the title: on a phone it shares the time's line (CSS puts it last on a desktop)
+        name, url = item.source
+        source = f'<a class="src" href="{html.escape(url)}">{html.escape(name)}</a> '
+    flag = ' class="imp"' if item.important else ""
+    return (f'<li data-id="{item.pk}"{flag}>'
+            f'<time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">{when(item.at, year)}</time> {source}{mark}'
+            f'<a href="{html.escape(item.url)}"{target}>{html.escape(item.title)}</a></li>')
+
+
+def items_html(items, new_tab=False):
+    year = timezone.localtime(timezone.now(), SITE_TZ).year
+    return mark_safe("\n".join(item_html(item, new_tab, year) for item in items))
+
+
+def same_title_groups(items):
+    """Items sharing a title, together, in the order each title first appears."""
+    groups = {}
+    for item in items:
+        groups.setdefault(item.title, []).append(item)
+    return list(groups.values())
+
+
+def grouped_html(items):
+    """A day's items with posts that share a title shown as one item naming their sources, each
+    linked to its own post (同题 N 家来源)."""
+    year = timezone.localtime(timezone.now(), SITE_TZ).year
+    lines = []
+    for group in same_title_groups(items):
+        line = item_html(group[0], year=year)
+        if len(group) > 1:
+            sources = "、".join(
+                f'<a href="{html.escape(item.url)}">{html.escape(item.source[0] if item.source else item.title)}</a>'
+                for item in group)
+            line = line.removesuffix("</li>") + f' <span class="same-title">同题 {len(group)} 家来源：{sources}</span></li>'
+        lines.append(line)
+    return mark_safe("\n".join(lines))
