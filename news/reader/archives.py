@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
-from django.views.generic import ListView, TemplateView
+from django.views.generic import dates
 
 from news import cache
 from news.jekyll.dates import EARLIEST, LATEST, SITE_TZ
@@ -43,6 +43,10 @@ def _neighbours(first, last):
     return [moment.astimezone(SITE_TZ).date() if moment else None for moment in (before, after)]
 
 
+def _month_span(date):
+    return date.replace(day=1), date.replace(day=calendar.monthrange(date.year, date.month)[1])
+
+
 def _date_or_404(year, month, day=1):
     """The date, when it is one posts can have (the parser's bounds keep a day from either end of
     the calendar, where time-zone arithmetic overflows)."""
@@ -55,45 +59,87 @@ def _date_or_404(year, month, day=1):
     return date
 
 
-class DayArchiveView(PagedListingMixin, ListView):
+class ArchiveMixin:
+    """What finews's archives change in Django's date-based views: Beijing days (the site's
+    ``TIME_ZONE``) in ``/YYYY/MM/DD/`` paths, dates outside what a post can have are 404 before
+    any arithmetic on them, and the previous and next links go to the nearest day or month that
+    has posts (one index seek each) rather than to the next one on the calendar."""
+
+    date_field = "published_at"
+    month_format = "%m"
+    allow_empty = True  # an empty day is a page (with links to the nearest days), not an error
+
+    def get(self, request, *args, **kwargs):
+        _date_or_404(kwargs["year"], kwargs["month"], kwargs.get("day", 1))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Post.objects.published()
+
+    def _nearest(self, first, last):
+        if not hasattr(self, "_neighbours"):
+            self._neighbours = _neighbours(first, last)
+        return self._neighbours
+
+
+class DayArchiveView(ArchiveMixin, PagedListingMixin, dates.DayArchiveView):
     template_name = "news/day.html"
     context_object_name = "posts"
     filterset = None  # the day is the filter
 
-    def get(self, request, *args, **kwargs):
-        self.day = _date_or_404(kwargs["year"], kwargs["month"], kwargs["day"])
-        cache.depends_on(f"day:{self.day.isoformat()}", "days")  # "days": the nearest-day links
-        return super().get(request, *args, **kwargs)
+    def get_dated_items(self):
+        date_list, posts, extra = super().get_dated_items()
+        cache.depends_on(f"day:{extra['day'].isoformat()}", "days")  # "days": the nearest-day links
+        return date_list, posts.newest_first().only("title", "url_path", "published_at", "important"), extra
 
-    def get_queryset(self):
-        return (Post.objects.published().filter(**_span(self.day, self.day)).newest_first()
-                .only("title", "url_path", "published_at", "important"))
+    def get_previous_day(self, date):
+        return self._nearest(date, date)[0]
+
+    def get_next_day(self, date):
+        return self._nearest(date, date)[1]
+
+    def get_previous_month(self, date):
+        return None  # a day's page links to its own month; Django's guess overflows at year 1
+
+    get_next_month = get_previous_month
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        before, after = _neighbours(self.day, self.day)
-        context.update(day=self.day, month_url=month_url(self.day),
-                       items_html=wall.grouped_html(wall.from_posts(context["posts"])),
-                       previous_day=before and (before, day_url(before)), next_day=after and (after, day_url(after)))
+        day = context["day"]
+        context.update(month_url=month_url(day), items_html=wall.grouped_html(wall.from_posts(context["posts"])),
+                       previous_day_url=context["previous_day"] and day_url(context["previous_day"]),
+                       next_day_url=context["next_day"] and day_url(context["next_day"]))
         return context
 
 
-class MonthArchiveView(TemplateView):
+class MonthArchiveView(ArchiveMixin, dates.MonthArchiveView):
     template_name = "news/month.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        first = _date_or_404(kwargs["year"], kwargs["month"])
-        cache.depends_on(f"month:{first:%Y-%m}", "days")
+    def get_dated_items(self):
+        date_list, posts, extra = super().get_dated_items()
+        cache.depends_on(f"month:{extra['month']:%Y-%m}", "days")
+        return date_list, posts, extra
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The month's days that have posts, and their counts, from one pass over the month's
+        index range (a filtered count per day) instead of ``dates()`` and a count per day."""
+        first = _date_or_404(self.get_year(), self.get_month())
         last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]),
                    LATEST.date() - datetime.timedelta(days=1))
         days = [first + datetime.timedelta(days=n) for n in range(last.day)]
-        # One pass over the month's index range: a filtered count per day.
-        counts = Post.objects.published().filter(**_span(first, last)).aggregate(**{
-            f"d{day.day}": Count("pk", filter=Q(**_span(day, day))) for day in days})
-        before, after = _neighbours(first, last)
-        context.update(
-            month=first,
-            days=[(day, counts[f"d{day.day}"], day_url(day)) for day in days if counts[f"d{day.day}"]],
-            previous_month=before and (before, month_url(before)), next_month=after and (after, month_url(after)))
+        counts = queryset.aggregate(**{f"d{day.day}": Count("pk", filter=Q(**_span(day, day))) for day in days})
+        self.counts = [(day, counts[f"d{day.day}"], day_url(day)) for day in days if counts[f"d{day.day}"]]
+        return [day for day, _, _ in self.counts]
+
+    def get_previous_month(self, date):
+        return self._nearest(*_month_span(date))[0]
+
+    def get_next_month(self, date):
+        return self._nearest(*_month_span(date))[1]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(days=self.counts,
+                       previous_month_url=context["previous_month"] and month_url(context["previous_month"]),
+                       next_month_url=context["next_month"] and month_url(context["next_month"]))
         return context

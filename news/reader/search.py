@@ -62,5 +62,5 @@ class SearchView(PagedListingMixin, ListView):
             context["found"] = found if found <= COUNT_UP_TO else None
             context["count_up_to"] = COUNT_UP_TO
         context.update(query=self.query, order=self.order, orders=ORDERS, error=self.error,
-                       refresh_seconds=0)
+                       refresh_seconds=0, index_building=search.is_building())
         return context

@@ -44,13 +44,22 @@ def remove_posts(ids):
             _backend().remove(cursor, ids)
 
 
+_built = set()  # the databases whose index this process saw built: it stays built
+
+
 def is_building():
     """True while the index of a site that had posts before search existed is still being built
     (migration 0006 leaves it so; ``rebuild_search_index`` finishes it): until then search finds
-    only the posts written since."""
+    only the posts written since. Once a process has seen the index built it asks no more."""
+    name = connection.settings_dict["NAME"]
+    if name in _built:
+        return False
     with connection.cursor() as cursor:
         cursor.execute(_backend().building_sql)
-        return cursor.fetchone() is not None
+        building = cursor.fetchone() is not None
+    if not building:
+        _built.add(name)
+    return building
 
 
 LITERAL_SCAN = 5_000  # a query of symbols alone (``5%``) is compared with this many newest posts

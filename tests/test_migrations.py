@@ -1,0 +1,59 @@
+"""Migrations on a site that already has posts: ``migrate`` does not build the search index (at a
+million posts that took ~20 minutes in one transaction); search says the index is being built,
+still finds what is written meanwhile, and finds everything once ``rebuild_search_index`` ran.
+
+The site is taken back to migration 0005 (before search existed) with its posts in place, then
+migrated forward as an operator would, on a database of the test's own.
+"""
+import urllib.parse
+
+from .live import Client, Site
+from .test_import_faults import database  # noqa: F401 (the fixture: a database of the test's own)
+
+POST = "---\ntitle: {title}\ndate: 2022-02-1{day} 17:38:20 +0800\ncategories: emnews\n---\n{body}\n"
+BUILDING = "搜索索引正在建立"
+
+
+def write_posts(folder, posts):
+    (folder / "_posts").mkdir(parents=True)
+    for day, (title, body) in enumerate(posts, start=1):
+        (folder / "_posts" / f"2022-02-1{day}-{folder.name}{day}.md").write_text(POST.format(title=title, body=body, day=day))
+    return folder
+
+
+def test_migrate_leaves_the_index_to_the_rebuild_and_search_says_so(database, tmp_path):  # noqa: F811
+    site = Site(tmp_path, "", DATABASE_URL=database.url)
+    old = write_posts(tmp_path / "old", [("早已有的稿件", "铜价 旧库词甲"), ("另一篇旧稿", "旧库词乙 说明")])
+    site.manage("import_posts", str(old), "--quiet")
+    site.manage("migrate", "news", "0005_updated_at_index")  # the site as it was before search
+    out = site.manage("migrate", "--noinput")
+    assert "Applying news.0006_search_index... OK" in out and "Applying news.0016" in out
+    site.start()
+    try:
+        client = Client(site.base)
+
+        def search(word):
+            status, page, _ = client.get("/search/?q=" + urllib.parse.quote(word))
+            assert status == 200, page[:500]
+            return page
+
+        page = search("旧库词甲")
+        assert BUILDING in page and "没有找到包含“旧库词甲”" in page  # not indexed yet, and says why
+        new = write_posts(tmp_path / "new", [("迁移之后的快讯", "新库词丙")])
+        site.manage("import_posts", str(new), "--quiet")
+        assert "迁移之后的快讯" in search("新库词丙")  # what is written meanwhile is found at once
+
+        out = site.manage("rebuild_search_index")
+        assert "已重建搜索索引：3 篇文章" in out
+        page = search("旧库词甲")
+        assert "早已有的稿件" in page and BUILDING not in page
+        assert "另一篇旧稿" in search("旧库词乙") and "迁移之后的快讯" in search("新库词丙")
+    finally:
+        site.stop()
+
+
+def test_a_new_site_has_a_built_index(database, tmp_path):  # noqa: F811
+    site = Site(tmp_path, "", DATABASE_URL=database.url)  # migrated while it had no posts
+    site.manage("import_posts", str(write_posts(tmp_path / "p", [("头一篇", "首批词丁")])), "--quiet")
+    out = site.shell("from django.test import Client; print(Client().get('/search/?q=首批词丁').content.decode())")
+    assert "头一篇" in out and BUILDING not in out
