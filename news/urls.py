@@ -1,9 +1,8 @@
 from django.urls import path, re_path
 
+from news.cache import cached_page
 from news.reader import archives, directories, feeds, home, live, views
 from news.reader import search as search_views
-
-from .cache import cached_page
 
 app_name = "news"
 LISTING = ("page", "older", "date", "important")  # the query parameters a listing understands
@@ -12,7 +11,6 @@ DELTA = ("after", "important")
 
 def cached(view, params=()):
     return cached_page(view, params)
-
 
 
 urlpatterns = [

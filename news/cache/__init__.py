@@ -136,7 +136,6 @@ def fragments(items, build):
 # --- whole pages ----------------------------------------------------------------------------------
 def next_scheduled_time():
     """When the next scheduled post becomes visible (a Unix time), or None."""
-
     moment = Post.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     return moment.timestamp() if moment else None
 
@@ -309,7 +308,6 @@ def cached_page(view, params=()):
     """Serve a listing, feed or sitemap from the page cache. Only the query parameters in
     ``params`` reach the page and its cache key: a request carrying others, or repeating one, is
     redirected to the address without them."""
-
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):

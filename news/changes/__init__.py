@@ -32,7 +32,6 @@ TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
 # --- marking stale ------------------------------------------------------------------------------
 class _Pending:
     """The stamps touched in one transaction, marked stale again when it commits."""
-
     def __init__(self):
         self.names = set()
 
@@ -84,7 +83,6 @@ def _days_changed(moments, ids):
     """Whether a day these posts are (or were) on may have gained its first or lost its last
     visible post (which changes every day page's nearest-day links). A day is looked at only
     while it holds no more visible posts than were changed: one short index range a day."""
-
     ids = set(ids)
     for day in sorted({timezone.localtime(moment, SITE_TZ).date() for moment in moments}):
         start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
@@ -100,7 +98,6 @@ def _neighbours(ranges):
     """Stamps of the articles whose prev/next links may change when posts at these times change,
     per category (``{category_id: [moments]}``): those between the earliest and latest of them,
     and the nearest on each side; every article when that range is crowded."""
-
     ids, crowded = PostCategory.objects.around(
         {category: (min(moments), max(moments)) for category, moments in ranges.items()}, NEIGHBOUR_RANGE)
     return {f"post:{pk}" for pk in ids} | ({"articles"} if crowded else set())
@@ -109,7 +106,6 @@ def _neighbours(ranges):
 def post_stamps(ids, earlier=()):
     """Stamps touched by a change to the posts ``ids`` (as they are now) that were at the times
     ``earlier`` before it."""
-
     ids = list(ids)
     if not ids:
         return set()
@@ -133,7 +129,6 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
     index, legacy addresses, link sort keys and the page cache. ``previous`` maps a post id to
     the ``url_path`` and ``published_at`` it had before; ``documents`` are the posts' search
     tokens where the writer has them already (the importer's parse workers made them)."""
-
     previous = previous or {}
     if reindex and documents is not None:
         search.index_documents(documents)
@@ -153,7 +148,6 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
 
 # --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
 def post_saved(sender, instance, created, update_fields=None, **kwargs):
-
     changed = set(instance.changed_fields()) if not created else None
     loaded = getattr(instance, "_loaded", {})
     previous = {instance.pk: {k: loaded.get(k) for k in ("url_path", "published_at")}} if loaded else None
@@ -164,7 +158,6 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def post_deleted(sender, instance, **kwargs):
-
     # Deleted stays deleted: a later import or scraper re-send does not bring it back.
     Tombstone.objects.update_or_create(source_path=instance.source_path, defaults={
         "post_id": instance.pk, "url_path": instance.url_path, "title": instance.title[:500],
@@ -178,7 +171,6 @@ def post_deleted(sender, instance, **kwargs):
 
 
 def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, documents=None, **kwargs):
-
     if posts is not None or previous or reindex:
         if posts is None:
             posts = list(Post.objects.filter(pk__in=ids).only("pk", "url_path", "title", "summary", "body_html"))

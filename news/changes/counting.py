@@ -17,7 +17,6 @@ def _counted(things, links, counts, key, order):
     """``things`` (categories or tags) with ``visible`` (published posts readers can see: the
     kept count less the scheduled ones) and ``latest`` (the newest one's time, one index seek
     each), ordered by ``order``."""
-
     latest = links.live().filter(**{key: OuterRef("pk")}).newest_first().values("published_at")[:1]
     post = links.model.post_attname.removesuffix("_id")
     scheduled = dict(links.filter(**{f"{post}__in": Post.objects.scheduled().values("pk")})
@@ -31,7 +30,6 @@ def _counted(things, links, counts, key, order):
 
 def source_counts():
     """Every category with ``visible`` and ``latest`` (see ``_counted``), in key order."""
-
     return _counted(Category.objects, PostCategory.objects, SourceCount.objects, "category", "key")
 
 

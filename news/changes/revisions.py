@@ -65,7 +65,6 @@ def _who():
 
 def snapshots(ids):
     """``{post id: what readers see of it}`` for the posts ``ids`` that exist."""
-
     ids = list(ids)
     found = {}
     for row in Post.objects.filter(pk__in=ids).values("pk", *FIELDS):
@@ -82,14 +81,12 @@ def snapshots(ids):
 
 
 def latest(ids):
-
     newest = Revision.objects.filter(post_id__in=list(ids)).values("post_id").annotate(last=Max("pk")).values("last")
     return {revision.post_id: revision for revision in Revision.objects.filter(pk__in=newest)}
 
 
 def record(ids, who):
     """Store the state of the posts ``ids`` where it differs from their last revision."""
-
     found = snapshots(ids)
     if not found:
         return
@@ -114,7 +111,6 @@ def note(ids):
 
 def refused(attempts):
     """``[(post id, reason)]``: writes that were not made; recorded with the post's state."""
-
     attempts = [(pk, reason) for pk, reason in attempts if pk]
     if not attempts:
         return
@@ -134,7 +130,6 @@ def refused(attempts):
 
 
 def deleted(post):
-
     Revision.objects.create(post_id=post.pk, data={"title": post.title, "url_path": post.url_path, "status": "deleted"},
                             **{**_who(), "action": f"删除（{_who()['action']}）"[:100]})
 
