@@ -57,3 +57,18 @@ def test_a_new_site_has_a_built_index(database, tmp_path):  # noqa: F811
     site.manage("import_posts", str(write_posts(tmp_path / "p", [("头一篇", "首批词丁")])), "--quiet")
     out = site.shell("from django.test import Client; print(Client().get('/search/?q=首批词丁').content.decode())")
     assert "头一篇" in out and BUILDING not in out
+
+
+def test_jobs_queued_before_the_upgrade_run_from_their_new_module(database, tmp_path):  # noqa: F811
+    site = Site(tmp_path, "", DATABASE_URL=database.url)
+    site.manage("migrate", "news", "0016")
+    site.shell(  # a job the previous release queued: its row names the function where it was then
+        "from django_tasks_db.models import DBTaskResult\n"
+        "from news.cache.tasks import mark_everything_stale\n"
+        "job = mark_everything_stale.enqueue()\n"
+        "DBTaskResult.objects.filter(id=job.id).update(task_path='news.tasks.mark_everything_stale')\n")
+    site.manage("migrate", "--noinput")
+    out = site.shell("from django_tasks_db.models import DBTaskResult\n"
+                     "row = DBTaskResult.objects.get()\n"
+                     "print(row.task_path, row.task.name, row.status)")
+    assert out.strip().splitlines()[-1].split() == ["news.cache.tasks.mark_everything_stale", "mark_everything_stale", "READY"]
