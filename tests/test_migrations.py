@@ -39,6 +39,11 @@ def test_migrate_leaves_the_index_to_the_rebuild_and_search_says_so(database, tm
 
         page = search("旧库词甲")
         assert BUILDING in page and "没有找到包含“旧库词甲”" in page  # not indexed yet, and says why
+        admin = site.shell(  # an editor's word search in the admin says so too
+            "from django.contrib.auth.models import User\nfrom django.test import Client\n"
+            "c = Client(); c.force_login(User.objects.create_superuser('boss', password='x'))\n"
+            "print(c.get('/admin/news/post/', {'q': '旧库词甲'}).content.decode())")
+        assert BUILDING in admin and "0 文章" in admin
         new = write_posts(tmp_path / "new", [("迁移之后的快讯", "新库词丙")])
         site.manage("import_posts", str(new), "--quiet")
         assert "迁移之后的快讯" in search("新库词丙")  # what is written meanwhile is found at once
@@ -47,6 +52,10 @@ def test_migrate_leaves_the_index_to_the_rebuild_and_search_says_so(database, tm
         assert "已重建搜索索引：3 篇文章" in out
         page = search("旧库词甲")
         assert "早已有的稿件" in page and BUILDING not in page
+        admin = site.shell("from django.contrib.auth.models import User\nfrom django.test import Client\n"
+                           "c = Client(); c.force_login(User.objects.get(username='boss'))\n"
+                           "print(c.get('/admin/news/post/', {'q': '旧库词甲'}).content.decode())")
+        assert "早已有的稿件" in admin and BUILDING not in admin
         assert "另一篇旧稿" in search("旧库词乙") and "迁移之后的快讯" in search("新库词丙")
     finally:
         site.stop()

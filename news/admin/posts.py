@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from news import search
 from news.admin.export import ExportViewMixin
 from news.admin.forms import (
     CategoryFilter,
@@ -82,6 +83,8 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
         """Match once, then let the page and the date hierarchy look posts up by id."""
         if not search_term.strip():
             return queryset, False
+        if search.is_building():
+            messages.info(request, "搜索索引正在建立：按词搜索暂时只能找到最近写入的文章（按网址、来源和分类查找不受影响）。")
         found = search_ids(search_term, self.search_id_limit, queryset)
         if not found:
             return queryset.none(), False

@@ -34,8 +34,6 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_header_parameters
 
-from news.models import Post
-
 EPOCH = "all"  # every page depends on it: deleted when Redis comes back from an outage
 CHANGES_KEY = "finews:changes"
 REBUILD_LOCK_SECONDS = 30
@@ -136,6 +134,7 @@ def fragments(items, build):
 # --- whole pages ----------------------------------------------------------------------------------
 def next_scheduled_time():
     """When the next scheduled post becomes visible (a Unix time), or None."""
+    from news.models import Post  # the Redis backend imports this package before Django's apps are ready
     moment = Post.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     return moment.timestamp() if moment else None
 

@@ -41,7 +41,7 @@ class _Pending:
 
 def _tell_cache(names):
     """Mark ``names`` stale. When the cache cannot be reached (Redis away or hanging), readers on
-    other servers would keep pages this change made stale once it is back: a job (news/ingest/tasks.py)
+    other servers would keep pages this change made stale once it is back: a job (news/cache/tasks.py)
     then marks every page stale as soon as it answers — once per outage per process."""
     global _outage_reported
     if cache.mark_stale(names):

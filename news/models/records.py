@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from news.jekyll.dates import SITE_TZ
+from news.models.fields import BytewiseCharField
 from news.models.posts import Post
 
 
@@ -120,7 +121,7 @@ class Tombstone(models.Model):
     """A deleted post's source path: a later import or scraper re-send does not bring it back
     (``import_posts --force`` does; deleting the tombstone releases it)."""
 
-    source_path = models.CharField("来源文件", max_length=500, unique=True)
+    source_path = BytewiseCharField("来源文件", max_length=500, unique=True)
     post_id = models.BigIntegerField("原文章编号", null=True, blank=True)
     url_path = models.CharField("网址路径", max_length=1000, blank=True)
     title = models.CharField("标题", max_length=500, blank=True)

@@ -44,7 +44,9 @@ def _neighbours(first, last):
 
 
 def _month_span(date):
-    return date.replace(day=1), date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    """The first and last day of ``date``'s month, the last no later than a post's day can be."""
+    last = date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return date.replace(day=1), min(last, LATEST.date() - datetime.timedelta(days=1))
 
 
 def _date_or_404(year, month, day=1):
@@ -123,13 +125,16 @@ class MonthArchiveView(ArchiveMixin, dates.MonthArchiveView):
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The month's days that have posts, and their counts, from one pass over the month's
         index range (a filtered count per day) instead of ``dates()`` and a count per day."""
-        first = _date_or_404(self.get_year(), self.get_month())
-        last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]),
-                   LATEST.date() - datetime.timedelta(days=1))
+        first, last = _month_span(_date_or_404(self.get_year(), self.get_month()))
         days = [first + datetime.timedelta(days=n) for n in range(last.day)]
         counts = queryset.aggregate(**{f"d{day.day}": Count("pk", filter=Q(**_span(day, day))) for day in days})
         self.counts = [(day, counts[f"d{day.day}"], day_url(day)) for day in days if counts[f"d{day.day}"]]
         return [day for day, _, _ in self.counts]
+
+    def _get_next_month(self, date):
+        if date.year == LATEST.year and date.month == 12:  # Django's next month would be year 10000
+            return LATEST.date()
+        return super()._get_next_month(date)
 
     def get_previous_month(self, date):
         return self._nearest(*_month_span(date))[0]
