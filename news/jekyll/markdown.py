@@ -49,3 +49,26 @@ def render_markdown(text):
 def render_plain(text):
     """Bodies of posts with an unknown extension are not converted: show them as they are."""
     return f"<pre>{html.escape(text)}</pre>"
+
+
+def parse_blocks(text):
+    """``(tokens, env, spans)`` of Markdown ``text`` (``\\n`` line ends): each top-level block's
+    span is ``((first line, end line), first token, end token)``."""
+    env = {}
+    tokens = _parser().parse(text, env)
+    spans, index = [], 0
+    while index < len(tokens):
+        first, depth = index, tokens[index].nesting
+        index += 1
+        while depth > 0:
+            depth += tokens[index].nesting
+            index += 1
+        if tokens[first].map:
+            spans.append((tuple(tokens[first].map), first, index))
+    return tokens, env, spans
+
+
+def render_tokens(tokens, env):
+    """What ``render_markdown`` gives for these tokens of a parse (``env`` holds its link references)."""
+    parser = _parser()
+    return parser.renderer.render(tokens, parser.options, env)

@@ -7,7 +7,6 @@ read as UTC, a post renamed in finews, categories an editor changed) the file ca
 ``permalink``. Pages that show the posts (home, /emnews/, category pages) are in ``site_files``.
 """
 import datetime
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +15,8 @@ import yaml
 from . import filenames, urls
 from .dates import SITE_TZ
 from .errors import PostError
+from .exportable import escaped_title, exportable_body
+from .post import source_kind
 
 
 class Plain(str):
@@ -33,7 +34,6 @@ _Dumper.add_representer(Plain, lambda dumper, value: dumper.represent_scalar("ta
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 MAX_NAME_BYTES = 240  # a file name's bytes (file systems allow 255)
 LIQUID_RE = re.compile(r"\{\{|\{%")
-TAG_RE = re.compile(r"</?[A-Za-z!][^<>]*>")
 WRITTEN_KEYS = {"layout", "title", "date", "categories", "tags", "slug", "permalink", "published",
                 "important", "render_with_liquid"}
 
@@ -73,16 +73,6 @@ def jekyll_date(moment):
             f"{fraction} +0800")
 
 
-def title_text(post):
-    """The title as a file carries it: the raw title the post came with while it still reads as
-    the stored title (what Jekyll showed); otherwise the stored title, HTML-escaped, since Jekyll
-    prints titles as markup (``CPI<PPI`` would lose its end)."""
-    raw = post.extra.get("title")
-    if isinstance(raw, str) and html.unescape(TAG_RE.sub("", raw)) == post.title:
-        return raw
-    return html.escape(post.title, quote=False)
-
-
 def file_path(post):
     """Where the post's file goes: the path it was imported from, if Jekyll reads a post there
     with the post's categories; else ``_posts/<date>-<slug>.<ext>`` (posts written in finews)."""
@@ -112,7 +102,7 @@ def post_file(post, path_override=None, located=None):
         name = filenames.parse_post_name(path.rsplit("/", 1)[-1])
     # PyYAML reads ``+0800`` (no colon) as no time zone of its own, so the date stays a plain,
     # unquoted scalar, as the old scraper wrote it; finews's parser and Jekyll read it as a time.
-    matter = {Plain("layout"): post.extra.get("layout", "post"), Plain("title"): title_text(post),
+    matter = {Plain("layout"): post.extra.get("layout", "post"), Plain("title"): escaped_title(post.title),
               Plain("date"): Plain(jekyll_date(post.published_at))}
     own_categories = post.categories[len(path_categories):]
     if own_categories:
@@ -130,11 +120,12 @@ def post_file(post, path_override=None, located=None):
         matter[Plain("published")] = False
     if post.important:
         matter[Plain("important")] = True
-    if LIQUID_RE.search(post.body) or post.extra.get("render_with_liquid") is False:
+    body = exportable_body(post.body, source_kind(path), post.url_path)
+    if LIQUID_RE.search(body) or post.extra.get("render_with_liquid") is False:
         # finews never ran Liquid in bodies; Jekyll must not either
         matter[Plain("render_with_liquid")] = False
     matter.update((key, value) for key, value in post.extra.items() if key not in WRITTEN_KEYS)
-    return path, ("---\n" + yaml_lines(matter) + "---\n" + post.body).encode("utf-8")
+    return path, ("---\n" + yaml_lines(matter) + "---\n" + body).encode("utf-8")
 
 
 def _permalink(post, name):
@@ -208,9 +199,10 @@ def site_files(title, rolling_tag, per_tag, rolling_count):
 
 DEFAULT_LAYOUT = """<!DOCTYPE html>
 <html lang="{{ site.lang }}">
-<head><meta charset="utf-8"><title>{% if page.title %}{{ page.title }} | {% endif %}{{ site.title }}</title></head>
+<head><meta charset="utf-8">
+<title>{% if page.title %}{{ page.title | escape_once }} | {% endif %}{{ site.title | escape }}</title></head>
 <body>
-<header><a href="{{ '/' | relative_url }}">{{ site.title }}</a></header>
+<header><a href="{{ '/' | relative_url }}">{{ site.title | escape }}</a></header>
 <main>
 {{ content }}
 </main>
@@ -222,9 +214,9 @@ layout: default
 ---
 <article>
 <p><small>(GMT+8, Asia/Shanghai, CST) {{ page.date | date: "%Y-%m-%d %H:%M:%S" }}</small></p>
-<h1>{{ page.title }}</h1>
+<h1>{{ page.title | escape_once }}</h1>
 {{ content }}
-<p>tags: {% for tag in page.tags %}<em>{{ tag }}</em>{% unless forloop.last %} - {% endunless %}{% endfor %}</p>
+<p>tags: {% for tag in page.tags %}<em>{{ tag | escape }}</em>{% unless forloop.last %} - {% endunless %}{% endfor %}</p>
 </article>
 """
 CATEGORY_LAYOUT = """---
@@ -233,7 +225,7 @@ layout: default
 <h1>{% if page.title != "" %}{{ page.title | escape }}{% else %}{{ page.category | escape }}{% endif %}</h1>
 <ul class="posts">
 {%- for post in site.categories[page.category] %}
-<li><a href="{{ post.url }}">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}">{{ post.title | escape_once }}</a></li>
 {%- endfor %}
 </ul>
 """
@@ -241,10 +233,10 @@ HOME = """---
 layout: default
 ---
 {%- for tag in site.tags %}
-<h2 id="{{ tag[0] }}">{{ tag[0] }}</h2>
+<h2 id="{{ tag[0] | escape }}">{{ tag[0] | escape }}</h2>
 <ul>
 {%- for post in tag[1] limit:PER_TAG %}
-<li><a href="{{ post.url }}">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}">{{ post.title | escape_once }}</a></li>
 {%- endfor %}
 </ul>
 {%- endfor %}
@@ -256,7 +248,7 @@ ROLLING_TAG
 ---
 <ul>
 {%- for post in site.tags[page.tag] limit:COUNT %}
-<li><a href="{{ post.url }}" target="_blank">{{ post.title }}</a></li>
+<li><a href="{{ post.url }}" target="_blank">{{ post.title | escape_once }}</a></li>
 {%- endfor %}
 </ul>
 """
