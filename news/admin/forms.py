@@ -11,6 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.utils import timezone
 
+from news.admin.review import would_publish
 from news.jekyll.dates import EARLIEST, LATEST
 from news.models import Category, Post, PostCategory, TaggedPost
 
@@ -71,6 +72,11 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        status, when = cleaned.get("status"), cleaned.get("published_at")
+        if (not self.may_publish and self.instance.pk and self.instance.is_scheduled and status == Post.Status.PUBLISHED and when
+                and would_publish(self.instance, status, when)):
+            self.add_error("published_at", "把排期文章的时间改到现在或之前会立即发布它，需要审核权限："
+                           "请改为“待审核”提交审核，或保留将来的时间。")
         if self.instance.pk:
             # What the editor did not change keeps its stored value, byte for byte.
             for name in self.fields:

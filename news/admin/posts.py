@@ -28,6 +28,7 @@ from news.admin.forms import (
 from news.admin.history import hold_posts, log_changes, revised
 from news.admin.imports import ImportViewMixin
 from news.admin.lookup import CappedCountPaginator, search_ids
+from news.admin.review import REFUSED, may_publish
 from news.admin.revisions import RevisionViewsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
@@ -160,7 +161,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
 
     # --- bulk actions ----------------------------------------------------------------------
     def has_publish_permission(self, request):
-        return request.user.has_perm("news.publish_post")
+        return may_publish(request.user)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -206,7 +207,16 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
 
     @admin.action(description="交还来源（允许导入和抓取再更新）", permissions=["change"])
     def release(self, request, queryset):
-        ids = list(queryset.filter(held_at__isnull=False).values_list("pk", flat=True))
+        """A source's next re-send publishes an unpublished post: handing one back is a
+        publishing decision, so it needs 审核权限 (news/admin/review.py)."""
+        held = queryset.filter(held_at__isnull=False)
+        if not self.has_publish_permission(request):
+            refused = held.exclude(status=Post.Status.PUBLISHED).count()
+            if refused:
+                self.message_user(request, f"{refused} 篇未发布的文章没有交还：来源再送来时会发布它们，{REFUSED}。",
+                                  messages.WARNING)
+            held = held.filter(status=Post.Status.PUBLISHED)
+        ids = list(held.values_list("pk", flat=True))
         Post.objects.filter(pk__in=ids).update(held_at=None)
         self.done(request, ids, "交还来源：导入和抓取可以再更新", "已把 {} 篇文章交还来源。", hold=False)
 

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from news.admin.review import may_publish, restoring_publishes
 from news.changes import revisions
 from news.jekyll.dates import SITE_TZ
 from news.models import Post, Revision
@@ -75,10 +76,9 @@ class RevisionViewsMixin:
         if not self.has_change_permission(request, post):
             raise PermissionDenied
         revision = get_object_or_404(Revision, pk=revision_id, post_id=post.pk)
-        publishes = revision.data.get("status") == Post.Status.PUBLISHED and post.status != Post.Status.PUBLISHED
         if revision.data.get("status") == "deleted" or "body_markdown" not in revision.data:
             messages.error(request, "这条修订记录的是删除，不能恢复。")
-        elif publishes and not request.user.has_perm("news.publish_post"):
+        elif restoring_publishes(post, revision.data) and not may_publish(request.user):
             messages.error(request, "恢复这一版会发布文章，需要审核权限（审核或管理员）。")
         else:
             revisions.restore(revision, request.user)

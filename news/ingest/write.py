@@ -99,14 +99,18 @@ class BatchWriter:
     def status_for(self, parsed, row):
         """Draft when the file says so. Otherwise published, unless whoever imports may not
         publish (an editor without ``publish_post``, a token that sends to review): then a new
-        post is 待审核 and an unpublished one keeps its status; a post awaiting review stays so."""
+        post is 待审核, and so is a scheduled one whose new time has come; an unpublished one keeps
+        its status; a post awaiting review stays so."""
         if parsed.is_draft:
             return Post.Status.DRAFT
         current = row and row.get("status")
         if current == Post.Status.REVIEW:
             return Post.Status.REVIEW
         if not self.may_publish:
-            return Post.Status.REVIEW if current is None else current
+            if current is None or (current == Post.Status.PUBLISHED and row["published_at"] > timezone.now()
+                                   >= parsed.published_at):
+                return Post.Status.REVIEW  # new, or a scheduled post this file would show at once
+            return current
         return Post.Status.PUBLISHED
 
     def refusal(self, entry, row):
