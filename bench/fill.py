@@ -104,9 +104,9 @@ def _init_worker(shared, database_url):
         import django
 
         django.setup()
-    from news.search.tokens import document_tokens
+    from news.search.tokens import document_text
 
-    _shared.update(shared, body_tokens=[document_tokens("", "", html) for _, html in shared["bodies"]])
+    _shared.update(shared, body_tokens=[document_text("", "", html) for _, html in shared["bodies"]])
 
 
 def _fill_batch(batch):
@@ -144,7 +144,8 @@ def _fill_batch(batch):
         TaggedPost.objects.bulk_create(
             [TaggedPost(content_object=p, tag_id=_shared["tags"][i], position=0) for i, _, p in rows],
             batch_size=2000)
-        search.index_documents([(p.pk, tokens(p.title) + _shared["body_tokens"][b]) for _, b, p in rows])
+        search.index_documents([(p.pk, " ".join([*tokens(p.title), _shared["body_tokens"][b]]).strip())
+                                for _, b, p in rows])
     return len(rows)
 
 

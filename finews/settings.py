@@ -223,6 +223,8 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 )
 # A post file larger than this is refused by the importer.
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# An import writes (and holds in memory) at most this many bytes of files per batch.
+FINEWS_IMPORT_BATCH_BYTES = env_int("FINEWS_IMPORT_BATCH_BYTES", 2 * 1024 * 1024)
 # Parsing one post may take this many seconds on every import path; a post over it is refused
 # with a reason (news/ingest/parse.py). Real posts take milliseconds; 0 turns it off.
 FINEWS_IMPORT_POST_SECONDS = float(os.environ.get("FINEWS_IMPORT_POST_SECONDS") or 10)
@@ -236,6 +238,8 @@ FINEWS_JOB_LEASE_SECONDS = env_int("FINEWS_JOB_LEASE_SECONDS", 60)
 # The ingestion API (news/ingest/api.py): requests per token per minute; how long a request waits for
 # another import to finish before answering 503.
 FINEWS_API_RATE_PER_MINUTE = env_int("FINEWS_API_RATE_PER_MINUTE", 600)
+# The largest API request body (a whole batch): what one web worker may be asked to hold.
+FINEWS_API_MAX_BODY_BYTES = env_int("FINEWS_API_MAX_BODY_BYTES", 20 * 1024 * 1024)
 FINEWS_API_LOCK_WAIT = env_int("FINEWS_API_LOCK_WAIT", 10)
 # The HTML sanitiser's engine (news/sanitize.py): "nh3" (default) or "bleach"; same allowlist.
 FINEWS_SANITIZER = os.environ.get("FINEWS_SANITIZER", "nh3")

@@ -6,15 +6,20 @@ write path that makes them visible on the listings at once.
 
 Answers, in JSON with a Chinese ``error`` where something is wrong: 201 created, 200 updated or
 unchanged (with the post's ``url``), 400 a post the importer rejects or a malformed request, 401
-no or a bad token, 413 a post over the import file-size limit, 429 over the token's rate, 503 while
-another import holds the lock (or the database is away). A list answers 200 when every post went
-in and 400 when any did not, with one result per post in the order sent (the others are stored:
-one bad post, an oversize one included, never stops the rest).
+no or a bad token, 413 a post over the import file-size limit or a body over the batch limit,
+429 over the token's rate, 503 while another import holds the lock (or the database is away).
+A list answers 200 when every post went in and 400 when any did not, with one result per post in
+the order sent (the others are stored: one bad post, an oversize one included, never stops the
+rest).
 
-Bounded before anything is built: the body (the file-size limit per post, times the batch), the
-JSON's nesting (a scan, before the parser recurses), each path (no surrounding space, no control
-characters). A chunked body is read from the server's de-chunked stream.
+Bounded before anything is built: the body (``FINEWS_API_MAX_BODY_BYTES``, 20 MB: refused by
+its declared length before it is read), each post (the import file-size limit), the JSON's
+nesting (a scan, before the parser recurses), each path (no surrounding space, no control
+characters). A chunked body is read from the server's de-chunked stream. The posts are then
+written in batches of ``FINEWS_IMPORT_BATCH_BYTES``, so a worker holds the body about once
+plus one batch's work (docs/benchmarks.md).
 """
+import codecs
 import json
 import re
 import time
@@ -91,36 +96,71 @@ def _bad_path(path):
             or any(part in ("", ".", "..") or part != part.strip() for part in parts))
 
 
-def _items(body, limit):
+def _items(request, limit, body_limit):
     """``([(path, bytes or None), …], batch)`` from the request body — None for a post over
-    ``limit`` bytes — or a Chinese reason it is not acceptable."""
+    ``limit`` bytes — or ``(status, Chinese reason)`` it is not acceptable. The body, its JSON
+    and the posts' bytes are each let go once the next is made: at most about two of them at a time."""
+    body = _read_body(request, body_limit)
+    if len(body) > body_limit:
+        return None, (413, too_big(body_limit))
     if too_deep(body):
-        return None, f"请求体的 JSON 嵌套超过 {MAX_DEPTH} 层"
+        return None, (400, f"请求体的 JSON 嵌套超过 {MAX_DEPTH} 层")
     try:
-        data = json.loads(body)
+        text = _decode(body)
+        del body
+        data = json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return None, "请求体不是有效的 JSON"
+        return None, (400, "请求体不是有效的 JSON")
+    del text
+    problem, found = _posts_of(data, limit)
+    return (None, (400, problem)) if problem else ((found, isinstance(data, list)), None)
+
+
+def _decode(body, chunk=1 << 20):
+    """The body as text, decoded a megabyte at a time: decoding it whole costs three times its size
+    at once (the decoder widens its buffer as it meets wider characters)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
+    text = "".join(decoder.decode(view[start : start + chunk]) for start in range(0, len(view), chunk))
+    return (text + decoder.decode(b"", final=True)).removeprefix("\ufeff")
+
+
+def too_big(body_limit):
+    return (f"请求体超过 {body_limit} 字节（{body_limit / 1048576:g} MB）的上限"
+            "（FINEWS_API_MAX_BODY_BYTES）：请把文章分成几次提交")
+
+
+def _posts_of(data, limit):
+    """``(problem, [(path, bytes or None), …])`` of the parsed JSON (its contents are taken out
+    of it as they are encoded)."""
     batch = isinstance(data, list)
     items = data if batch else [data]
     if not items or len(items) > MAX_BATCH:
-        return None, f"一次提交 1 到 {MAX_BATCH} 篇文章"
+        return f"一次提交 1 到 {MAX_BATCH} 篇文章", None
     found = []
     for number, item in enumerate(items, start=1):
         where = f"第 {number} 项：" if batch else ""
         if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not isinstance(item.get("content"), str):
-            return None, f"{where}需要 path 和 content 两个字符串字段"
+            return f"{where}需要 path 和 content 两个字符串字段", None
         path = item["path"]
         if _bad_path(path):
-            return None, (f"{where}path 必须是 _posts/ 下的相对路径（如 _posts/2022-02-17-名字.md），"
-                          "前后没有空白，不含控制字符")
+            return (f"{where}path 必须是 _posts/ 下的相对路径（如 _posts/2022-02-17-名字.md），"
+                    "前后没有空白，不含控制字符"), None
         try:
-            content = item["content"].encode("utf-8")
+            content = item.pop("content").encode("utf-8")
         except UnicodeEncodeError:
-            return None, f"{where}content 含有无法编码的字符"
+            return f"{where}content 含有无法编码的字符", None
         found.append((path, content if len(content) <= limit else None))
     if len({path for path, _ in found}) < len(found):
-        return None, "同一 path 在一次提交中出现了两次"
-    return (found, batch), None
+        return "同一 path 在一次提交中出现了两次", None
+    return None, found
+
+
+def _declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _read_body(request, limit):
@@ -153,15 +193,12 @@ def posts(request):
     wait = _over_rate(token)
     if wait:
         return _error(429, f"请求太频繁：每分钟最多 {settings.FINEWS_API_RATE_PER_MINUTE} 次", Retry_After=str(wait))
-    limit = settings.FINEWS_IMPORT_MAX_FILE_BYTES
-    # A batch may carry MAX_BATCH posts of the limit each (and its JSON around them).
-    body_limit = MAX_BATCH * limit + 65536
-    body = _read_body(request, body_limit)
-    if len(body) > body_limit:
-        return _error(413, f"请求体超过 {body_limit} 字节的上限")
-    parsed, problem = _items(body, limit)
+    limit, body_limit = settings.FINEWS_IMPORT_MAX_FILE_BYTES, settings.FINEWS_API_MAX_BODY_BYTES
+    if _declared_length(request) > body_limit:
+        return _error(413, too_big(body_limit))  # refused before a byte of it is read
+    parsed, problem = _items(request, limit, body_limit)
     if problem:
-        return _error(400, problem)
+        return _error(*problem)
     items, batch = parsed
     oversize = {path: {"path": path, "status": "failed", "code": 413, "error": f"文章超过 {limit} 字节的上限"}
                 for path, data in items if data is None}

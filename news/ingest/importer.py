@@ -56,7 +56,7 @@ ORIGIN_ACTIONS = {ImportRun.Origin.COMMAND: "命令行导入", ImportRun.Origin.
 
 class Importer:
     def __init__(
-        self, *, dry_run=False, category_names=None, workers=None, batch_size=500,
+        self, *, dry_run=False, category_names=None, workers=None, batch_size=500, batch_bytes=None,
         max_file_bytes=None, max_zip_bytes=None, old_hosts=None, user=None,
         origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0, on_run=None, token=None, force=False,
     ):
@@ -65,6 +65,9 @@ class Importer:
         # Worker processes only where asked for: a web process never forks.
         self.workers = workers if workers is not None else 1
         self.batch_size = batch_size
+        # A batch also ends at this many bytes of files: what one batch's parsed posts, search
+        # tokens and SQL cost in memory is several times its files' size.
+        self.batch_bytes = batch_bytes or settings.FINEWS_IMPORT_BATCH_BYTES
         self.max_file_bytes = max_file_bytes or settings.FINEWS_IMPORT_MAX_FILE_BYTES
         self.max_zip_bytes = max_zip_bytes or settings.FINEWS_IMPORT_MAX_ZIP_BYTES
         self.old_hosts = tuple(settings.FINEWS_OLD_SITE_HOSTS if old_hosts is None else old_hosts)
@@ -140,11 +143,13 @@ class Importer:
         parser = Parser(self.workers, self.old_hosts, budget=settings.FINEWS_IMPORT_POST_SECONDS)
         parser.start(len(candidates))
         try:
-            pending = []  # the parsers keep a couple of batches ahead of the writer
-            for start in range(0, len(candidates), self.batch_size):
-                pending.append(self._prepare(candidates[start : start + self.batch_size], report,
-                                             writer, parser))
-                if len(pending) > 2:
+            # Worker processes keep a couple of batches ahead of the writer; parsed here, a batch
+            # is written at once (nothing runs meanwhile, and one batch in memory is enough).
+            ahead = 2 if parser.pool is not None else 0
+            pending = []
+            for batch in self._batches(candidates):
+                pending.append(self._prepare(batch, report, writer, parser))
+                if len(pending) > ahead:
                     self._write(pending.pop(0), report, writer)
             for prepared in pending:
                 self._write(prepared, report, writer)
@@ -154,6 +159,18 @@ class Importer:
             parser.close()
             if self.progress is not None:
                 self.progress.close()
+
+    def _batches(self, candidates):
+        """Runs of at most ``batch_size`` files and ``batch_bytes`` bytes (at least one file)."""
+        batch, size = [], 0
+        for entry in candidates:
+            if batch and (len(batch) >= self.batch_size or size + entry.size > self.batch_bytes):
+                yield batch
+                batch, size = [], 0
+            batch.append(entry)
+            size += entry.size
+        if batch:
+            yield batch
 
     def _step(self, count=1):
         if self.progress is not None:

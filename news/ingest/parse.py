@@ -16,7 +16,7 @@ from multiprocessing import get_context
 
 from news.jekyll import PostError, parse_post
 from news.jekyll.post import NotAPost, ParsedPost
-from news.search.tokens import document_tokens
+from news.search.tokens import document_text
 
 CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged", "failed", "skipped"
 KEPT = "kept"  # not written: an editor changed or deleted the post, or another token owns it
@@ -76,7 +76,7 @@ def parse_one(source_path, data, old_hosts, digest, budget=None):
         with time_budget(budget):
             post = parse_post(source_path, data, old_hosts=old_hosts, digest=digest)
             # one string, not a list of thousands: cheaper to send back and to hold
-            post.search_tokens = " ".join(document_tokens(post.title, post.summary, post.body_html))
+            post.search_tokens = document_text(post.title, post.summary, post.body_html)
         return Parsed(post=post)
     except OverBudget:
         return Parsed(outcome=FAILED, reason=f"解析用时超过 {budget:g} 秒的上限，已放弃这篇（文件可能是恶意构造的）")

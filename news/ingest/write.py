@@ -13,7 +13,7 @@ from django.utils import timezone
 from news.ingest.find import FileOutcome
 from news.ingest.parse import CREATED, FAILED, KEPT, UNCHANGED, UPDATED
 from news.models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, Tombstone, tags_named, unique_slug
-from news.search.tokens import document_tokens
+from news.search.tokens import document_text
 from news.signals import categories_renamed, posts_changed
 
 logger = logging.getLogger(__name__)
@@ -229,5 +229,5 @@ class BatchWriter:
 def _tokens(parsed, post):
     """The post's search tokens: as its parse worker joined them, else made here."""
     if parsed.search_tokens is None:
-        return document_tokens(post.title, post.summary, post.body_html)
-    return parsed.search_tokens.split(" ") if parsed.search_tokens else []
+        return document_text(post.title, post.summary, post.body_html)
+    return parsed.search_tokens

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from .backends import BACKENDS
-from .tokens import QueryError, document_tokens, query_terms
+from .tokens import QueryError, document_text, query_terms
 
 __all__ = ["QueryError", "index_posts", "index_documents", "remove_posts", "search", "rebuild", "is_building"]
 
@@ -26,11 +26,11 @@ def _backend(using=None):
 
 def index_posts(posts):
     """(Re)index ``posts`` (objects with ``pk``, ``title``, ``summary`` and ``body_html``)."""
-    index_documents([(post.pk, document_tokens(post.title, post.summary, post.body_html)) for post in posts])
+    index_documents([(post.pk, document_text(post.title, post.summary, post.body_html)) for post in posts])
 
 
 def index_documents(documents):
-    """(Re)index ``[(post id, tokens)]`` whose tokens are ``document_tokens()`` of the post
+    """(Re)index ``[(post id, text)]`` whose text is ``document_text()`` of the post
     (for a writer that already has them, e.g. many posts sharing one body)."""
     if documents:
         with connection.cursor() as cursor:

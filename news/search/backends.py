@@ -35,7 +35,7 @@ class SqliteBackend:
     def store(self, cursor, documents, table=TABLE):
         self.remove(cursor, [pk for pk, _ in documents], table)
         cursor.executemany(f"INSERT INTO {table}(rowid, tokens) VALUES (%s, %s)",
-                           [(pk, " ".join(found)) for pk, found in documents])
+                           documents)
 
     def remove(self, cursor, ids, table=TABLE):
         for start in range(0, len(ids), 500):
@@ -96,11 +96,11 @@ def _quote(token):
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _tsvector(found):
+def _tsvector(text):
     """A tsvector literal with positions, built here so no text-search parser (or locale) of
     PostgreSQL decides what a token is."""
     positions = defaultdict(list)
-    for position, token in enumerate(found[:_PG_LAST], start=1):
+    for position, token in enumerate(text.split(" ", _PG_LAST)[:_PG_LAST] if text else [], start=1):
         if len(positions[token]) < _PG_POSITIONS:
             positions[token].append(str(position))
     return " ".join(f"{_quote(token)}:{','.join(where)}" for token, where in positions.items())

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from .tokens import document_tokens
+from .tokens import document_text
 
 SHADOW = "news_search_new"
 # A post saved just before a pass began may commit just after it (an import's batch holds its
@@ -81,6 +81,6 @@ def _chunks(posts, batch):
 
 
 def _store(backend, chunk, atomic=True):
-    documents = [(post.pk, document_tokens(post.title, post.summary, post.body_html)) for post in chunk]
+    documents = [(post.pk, document_text(post.title, post.summary, post.body_html)) for post in chunk]
     with transaction.atomic() if atomic else nullcontext(), connection.cursor() as cursor:
         backend.store(cursor, documents, table=SHADOW)

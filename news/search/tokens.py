@@ -48,6 +48,12 @@ def document_tokens(title, summary, body_html):
     return tokens(title) + tokens(summary) + tokens(text_of_html(body_html))
 
 
+def document_text(title, summary, body_html):
+    """The document's tokens joined by spaces: what the index stores, and a long body's million
+    tokens as one string rather than a million objects."""
+    return " ".join(document_tokens(title, summary, body_html))
+
+
 class QueryError(ValueError):
     """A query finews cannot search for; the message says why, in Chinese."""
 
