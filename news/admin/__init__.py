@@ -1,4 +1,4 @@
-"""Editors' admin: posts, categories, redirects and the import audit, in Chinese.
+"""Editors' admin: posts, categories, tags, redirects and the import audit, in Chinese.
 
 The admin only presents: every change goes through the models' write path (``Post.save()``, the
 post queryset's bulk methods, ``Category.merge_into``), and every bulk change is written to the
@@ -7,7 +7,7 @@ history, one entry per post, with the ids taken before the change.
 
 from django.contrib import admin
 
-from news.admin import categories, posts, records, tokens  # noqa: F401 (each registers its admins)
+from news.admin import categories, posts, records, tags, tokens  # noqa: F401 (each registers its admins)
 
 admin.site.site_header = "金融消息 管理"
 admin.site.site_title = "金融消息 管理"

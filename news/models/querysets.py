@@ -221,6 +221,29 @@ class LinkQuerySet(models.QuerySet):
 
 
 class TagLinkQuerySet(LinkQuerySet):
+    def merge_tags(self, sources, target):
+        """Give every post of the tags ``sources`` the tag ``target`` instead — once, where the
+        first of them stood in its list — and delete ``sources``; returns the ids of the posts changed."""
+        sources = [tag for tag in sources if tag.pk != target.pk]
+        with transaction.atomic():
+            first, drop, changed = {}, [], set()
+            rows = self.filter(tag__in=[*sources, target]).order_by("content_object_id", "position")
+            for pk, post_id, tag_id in rows.values_list("pk", "content_object_id", "tag_id"):
+                if tag_id != target.pk:
+                    changed.add(post_id)
+                if post_id in first:
+                    drop.append(pk)
+                else:
+                    first[post_id] = (pk, tag_id)
+            self.filter(pk__in=drop).delete()  # each link's post_delete is heard
+            self.filter(pk__in=[pk for pk, tag_id in first.values() if tag_id != target.pk]).update(tag=target)
+            if changed:
+                posts_changed.send(sender=self.model._meta.get_field("content_object").related_model,
+                                   ids=sorted(changed))
+            for tag in sources:
+                tag.delete()  # post_delete of the tag: its pages are stale
+        return sorted(changed)
+
     def home_order(self, now=None):
         """``[(tag_id, name)]`` of the tags with live posts, in Jekyll's ``site.tags`` order
         (where each tag's oldest post stands): three index seeks per tag."""
