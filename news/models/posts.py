@@ -16,7 +16,7 @@ from taggit.models import Tag, TaggedItemBase
 from news.jekyll import urls
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
-from news.models.fields import BytewiseCharField
+from news.models.fields import BytewiseCharField, TextJSONEncoder
 from news.models.querysets import LinkQuerySet, PostQuerySet, TagLinkQuerySet
 from news.models.taxonomy import Category
 from news.signals import posts_changed
@@ -62,7 +62,7 @@ class Post(models.Model):
         help_text="导入时的相对路径，是文章的身份",
     )
     content_hash = models.CharField("内容哈希", max_length=64, blank=True, editable=False)
-    extra = models.JSONField("其他 front matter", default=dict, blank=True)
+    extra = models.JSONField("其他 front matter", default=dict, blank=True, encoder=TextJSONEncoder)
     imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from news.jekyll.dates import SITE_TZ
-from news.models.fields import BytewiseCharField
+from news.models.fields import BytewiseCharField, TextJSONEncoder
 from news.models.posts import Post
 
 
@@ -95,7 +95,7 @@ class Revision(models.Model):
     token = models.ForeignKey("IngestToken", null=True, blank=True, on_delete=models.SET_NULL,
                               verbose_name="接口令牌")
     run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入记录")
-    data = models.JSONField("内容", default=dict)
+    data = models.JSONField("内容", default=dict, encoder=TextJSONEncoder)
 
     class Meta:
         verbose_name = "修订"
