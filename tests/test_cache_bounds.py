@@ -60,6 +60,12 @@ def test_variants_of_one_page_are_capped(own_redis, client, settings):
     kept = [day for day in range(1, 11)
             if client.get(f"/category/emnews.html?date=2022-02-{day:02d}")["X-Cache"] == "HIT"]
     assert kept == [1, 2, 3, 4, 5]
+    # Past the cap a variant is built for its request and leaves no key behind (not even small ones).
+    keys = own_redis.client().dbsize()
+    for day in range(1, 29):
+        assert client.get(f"/category/emnews.html?date=2021-03-{day:02d}").status_code == 200
+        assert client.get(f"/category/emnews.html?page=1&date=2021-04-{day:02d}").status_code == 200
+    assert own_redis.client().dbsize() == keys
     assert client.get("/category/emnews.html")["X-Cache"] == "MISS"  # the plain page is always kept
     assert client.get("/category/emnews.html")["X-Cache"] == "HIT"
 

@@ -20,6 +20,7 @@ copy; on a cold cache the others wait for that build. Pages carry an ETag; a con
 for an unchanged page is a 304 without rendering. Each page is compressed once, when built.
 Responses say ``X-Cache: HIT``, ``STALE`` or ``MISS`` and their ``Age``. Keys are hashed.
 """
+import contextlib
 import contextvars
 import functools
 import gzip
@@ -220,16 +221,17 @@ def _store(request, key, response, hint, before, used, changes_before):
     """Keep a built page: with the tokens read before it was built when they cover every stamp
     it used; otherwise with the tokens as they are now, for as long as usual if no change landed
     while it was built (the change counter did not move), else for a second."""
+    keep = getattr(response, "bounded_variant", False) or _may_keep_variant(request, key)
     if not set(used) <= set(hint) or any(before.get(name) is None for name in used):
-        cache.set(key + ":stamps", sorted(used), settings.FINEWS_PAGE_KEEP_SECONDS)
+        if keep:  # a variant past the cap leaves nothing behind, not even this hint
+            cache.set(key + ":stamps", sorted(used), settings.FINEWS_PAGE_KEEP_SECONDS)
         tokens = ensure_tokens(used)
         quiet = changes_before is not None and cache.get(CHANGES_KEY) == changes_before
         lifetime = settings.FINEWS_CACHE_SECONDS if quiet else FIRST_BUILD_SECONDS
     else:
         tokens, lifetime = {name: before[name] for name in used}, settings.FINEWS_CACHE_SECONDS
     entry, bodies = build_entry(response, tokens, lifetime)
-    if all(token is not None for token in tokens.values()) and (
-            getattr(response, "bounded_variant", False) or _may_keep_variant(request, key)):
+    if keep and all(token is not None for token in tokens.values()):
         cache.set_many({key: entry, **{f"{key}:{kind}": body for kind, body in bodies.items()}},
                        settings.FINEWS_PAGE_KEEP_SECONDS)
     return entry, bodies
@@ -240,14 +242,20 @@ def _may_keep_variant(request, key):
     always is): past that, variants are built for each request and not stored."""
     if not request.META.get("QUERY_STRING"):
         return True
-    if not cache.add(key + ":variant", 1, settings.FINEWS_PAGE_KEEP_SECONDS):
+    if cache.get(key + ":variant") is not None:
         return True  # counted before
     counter = _hashed("variants", request.path)
     cache.add(counter, 0, settings.FINEWS_PAGE_KEEP_SECONDS)
     try:
-        return cache.incr(counter) <= settings.FINEWS_CACHE_VARIANTS
+        counted = cache.incr(counter)
     except ValueError:
         return False
+    if counted > settings.FINEWS_CACHE_VARIANTS:
+        with contextlib.suppress(ValueError):
+            cache.decr(counter)  # the count stays at the cap; this variant leaves no key
+        return False
+    cache.set(key + ":variant", 1, settings.FINEWS_PAGE_KEEP_SECONDS)
+    return True
 
 
 def serve_cached(request, key, build):
