@@ -303,3 +303,38 @@ def test_health_check_sets_no_cookie_and_is_never_cached(client, db):
     assert response.status_code == 200 and response.json() == {"database": "ok", "cache": "ok"}
     assert not response.cookies and "no-store" in response["Cache-Control"]
     assert not Post.objects.exists()
+
+
+def test_an_import_cut_off_by_a_postgresql_restart_says_so_in_chinese(own_postgres, tmp_path):
+    from news.demo import write_site
+
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": own_postgres.url, "CONN_MAX_AGE": "0"}
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
+    write_site(tmp_path / "site", posts=3000, sources=5, body_bytes=4000, seed=5)
+    process = subprocess.Popen([*manage, "import_posts", str(tmp_path / "site"), "--quiet", "--workers", "1",
+                                "--batch-size", "20"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    import psycopg
+
+    def written():
+        try:
+            with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as conn:
+                return conn.execute("SELECT COUNT(*) FROM news_post").fetchone()[0] >= 100
+        except psycopg.OperationalError:
+            return False
+
+    try:
+        assert within(60, written)
+        own_postgres.stop()  # a restart, as an operator's upgrade does it
+        own_postgres.start()
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, (out, err)
+    assert "Traceback" not in err and "数据库连接中断，导入没有完成" in err, err
+    done = subprocess.run([*manage, "import_posts", str(tmp_path / "site"), "--quiet"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "新建" in done.stdout and "失败 0" in done.stdout, done.stderr

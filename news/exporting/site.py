@@ -5,9 +5,11 @@ their tags), turned into files by the pure writer in ``news/jekyll/writer.py`` a
 sink — a folder (files already there with the same bytes are left alone, so a stopped export
 resumes where it was) or a zip. Memory holds one chunk, whatever the size of the site.
 """
+import contextlib
 import datetime
 import errno
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +55,7 @@ class FolderSink:
         self.safe_dirs = {self.root}
         marker = self.root / ".finews-export"
         self._refuse_link(marker)
-        marker.write_text("finews export_jekyll\n")
+        write_whole(marker, b"finews export_jekyll\n")
         self.started = marker.stat().st_mtime_ns  # the file system's own clock, as the files get
         self.removed = 0
 
@@ -82,10 +84,11 @@ class FolderSink:
                 return False
         except FileNotFoundError:
             pass
-        # Written in place: a file a stopped export left half written differs from what the
-        # next run writes, so that run writes it again.
-        target.write_bytes(data)
+        write_whole(target, data)
         return True
+
+    def abort(self):
+        """The export failed: what is written stays (the next run resumes), nothing half-written."""
 
     def close(self):
         if not self.prune:
@@ -109,18 +112,53 @@ class FolderSink:
                     self.removed += 1
 
 
+def os_reason(exc):
+    """An operating system's refusal, in Chinese where it is a common one."""
+    return {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
+            errno.EROFS: "文件系统是只读的"}.get(exc.errno, exc.strerror or str(exc))
+
+
+def write_whole(target, data):
+    """Write ``data`` to ``target`` whole or not at all: into a hidden file beside it, renamed over
+    it once complete (a full disk or a stopped export leaves no half-written or empty file)."""
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=".finews-partial-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(partial, 0o644)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
+
+
 class ZipSink:
-    """Writes into a zip archive (a path or a binary file object)."""
+    """Writes into a zip archive: a binary file object, or a path — written under another name and
+    renamed when complete, so a failed export leaves no partial archive there."""
 
     def __init__(self, file):
+        self.path = None
+        if isinstance(file, (str, os.PathLike)):
+            self.path = Path(file)
+            file = self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.archive = zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def put(self, relpath, data):
         self.archive.writestr(relpath, data)
         return True
 
+    def abort(self):
+        with contextlib.suppress(OSError, ValueError):
+            self.archive.close()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.partial)
+
     def close(self):
         self.archive.close()
+        if self.path is not None:
+            os.replace(self.partial, self.path)
 
 
 class Selection:
@@ -170,6 +208,15 @@ def export(posts, sink, progress=None, every_category=False):
     """Write ``posts`` (a Selection), the categories they use (``every_category``: all of
     them, for a whole-site export) and the site's pages into ``sink``; returns an ExportReport.
     ``progress`` (a tqdm-like object) is told each chunk."""
+    try:
+        report = _export(posts, sink, progress, every_category)
+    except BaseException:
+        sink.abort()  # nothing half-written stays behind (a full disk, an interrupt)
+        raise
+    return report
+
+
+def _export(posts, sink, progress, every_category):
     report = ExportReport()
     if progress is not None:
         progress.reset(total=posts.count())

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
-from news.exporting.site import ZipSink, export, select_posts
+from news.exporting.site import ZipSink, export, os_reason, select_posts
 from news.ingest.find import collect_uploads
 from news.ingest.importer import ImportBusy, Importer
 from news.ingest.record import Interrupted
@@ -157,7 +157,8 @@ def export_site(export_id):
             site_export.store(file)
     except Exception as exc:
         log.exception("export %s failed", export_id)
-        site_export.state, site_export.message = SiteExport.State.FAILED, f"导出出错：{exc}"
+        reason = os_reason(exc) if isinstance(exc, OSError) else exc
+        site_export.state, site_export.message = SiteExport.State.FAILED, f"导出出错：{reason}"
         site_export.save(update_fields=["state", "message"])
 
 

@@ -7,7 +7,7 @@ the ``posts_changed`` event news/changes/ receives.
 """
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from news.ingest.find import FileOutcome
@@ -148,6 +148,8 @@ class BatchWriter:
         try:
             with transaction.atomic():
                 outcomes.extend(self._store(accepted, existing))
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: no post of the batch would fare better; the run stops
         except Exception:
             logger.exception("batch write failed; retrying post by post")
             for entry, parsed in accepted:

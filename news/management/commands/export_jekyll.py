@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.exporting.site import FolderSink, UnsafeTarget, ZipSink, export, select_posts
+from news.exporting.site import FolderSink, UnsafeTarget, ZipSink, export, os_reason, select_posts
 
 
 def day(text):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except UnsafeTarget as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:
-            raise CommandError(f"无法写入 {options['dir'] or options['zip']}：{exc.strerror or exc}") from None
+            raise CommandError(f"无法写入 {options['dir'] or options['zip']}：{os_reason(exc)}") from None
         columns, lines = shutil.get_terminal_size()
         progress = None
         if not options["quiet"] and sys.stderr.isatty():
@@ -51,7 +51,10 @@ class Command(BaseCommand):
         except UnsafeTarget as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:
-            raise CommandError(f"写入失败：{exc}") from None
+            kept = ("没有留下不完整的压缩包" if options["zip"] else
+                    "已写完的文件保留，没有写了一半的文件；再次运行会接着写完")
+            raise CommandError(f"导出没有完成：{os_reason(exc)}（{exc.filename or options['dir'] or options['zip']}）。"
+                               f"{kept}。") from None
         finally:
             if progress is not None:
                 progress.close()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 from tqdm import tqdm
 
 from news.ingest.importer import FAILED, KEPT, OUTCOME_LABELS, SKIPPED, ImportBusy, Importer, read_category_names
@@ -86,6 +87,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except KeyboardInterrupt:
             raise CommandError("导入被中断；已提交的批次保留，再次运行会接着完成。", returncode=130) from None
+        except (OperationalError, InterfaceError) as exc:
+            reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise CommandError(f"数据库连接中断，导入没有完成（{reason}）。已提交的批次保留；"
+                               "数据库恢复后再次运行，会接着完成。", returncode=1) from None
         finally:
             for number, old in previous.items():
                 signal.signal(number, old)
