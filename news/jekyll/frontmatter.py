@@ -16,6 +16,7 @@ MAX_NODES = 10_000
 MAX_KEY_CHARS = 200
 # Real posts' front matter is a few hundred bytes; YAML costs ~16 µs a byte on hostile input.
 MAX_BYTES = 64 * 1024
+SMALL_DOCUMENT = 4096  # bytes of YAML that nest at most ~100 deep by indentation alone
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NESTING_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -115,9 +116,17 @@ def _check_shape(source):
             raise PostError(f"front matter 的条目超过 {MAX_NODES} 个")
 
 
+def _may_be_hostile(source):
+    """Only a document with aliases (``&``/``*``), flow collections (``[``/``{``: deep nesting in
+    few bytes) or of some size can cost more to build than to read: the others (real front matter,
+    category pages) skip the event-stream check, and ``check_values`` still bounds their depth."""
+    return len(source) > SMALL_DOCUMENT or any(mark in source for mark in "&*[{")
+
+
 def load_yaml(source):
     try:
-        _check_shape(source)
+        if _may_be_hostile(source):
+            _check_shape(source)
         data = yaml.load(source, Loader=_Loader)
     except PostError:
         raise
@@ -137,8 +146,11 @@ def load_yaml(source):
     return data
 
 
-def check_values(value, where="front matter"):
-    """Keys are strings; no NaN or infinity; no NUL characters (neither database stores them)."""
+def check_values(value, where="front matter", depth=1):
+    """Keys are strings; no NaN or infinity; no NUL characters (neither database stores them);
+    no deeper than MAX_DEPTH."""
+    if depth > MAX_DEPTH and isinstance(value, (dict, list)):
+        raise PostError(f"front matter 嵌套超过 {MAX_DEPTH} 层")
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
@@ -146,10 +158,10 @@ def check_values(value, where="front matter"):
             if len(key) > MAX_KEY_CHARS:
                 raise PostError(f"{where} 的键超过 {MAX_KEY_CHARS} 个字符")
             check_values(key, where)
-            check_values(item, f"{where} 的 {key}")
+            check_values(item, f"{where} 的 {key}", depth + 1)
     elif isinstance(value, list):
         for item in value:
-            check_values(item, where)
+            check_values(item, where, depth + 1)
     elif isinstance(value, float) and not math.isfinite(value):
         raise PostError(f"{where} 含 NaN 或无穷大，不接受")
     elif isinstance(value, str) and "\0" in value:

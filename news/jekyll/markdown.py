@@ -38,6 +38,8 @@ def _parser():
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "smartquotes"])
     md.core.ruler.push("kramdown_typography", _kramdown_typography)
+    # A pure function of the address, and the same back-links stand in thousands of posts.
+    md.normalizeLink = lru_cache(maxsize=8192)(md.normalizeLink)
     return md
 
 

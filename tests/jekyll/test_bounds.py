@@ -150,3 +150,12 @@ def test_a_body_of_too_many_lines_is_refused_at_once():
     with pytest.raises(PostError, match="^正文超过 20000 行"):
         parse("---\n" + "a: b\n-- \n" * 111_000)  # never closed: all body, 1 MB of one-line headings
     assert parse("---\ntitle: t\n---\n" + "一行\n\n" * 9_000).title == "t"
+
+
+def test_small_front_matter_skips_the_event_check_but_not_the_depth_bound():
+    from news.jekyll.frontmatter import MAX_DEPTH, load_yaml
+
+    nested = "".join(f"{'  ' * level}k{level}:\n" for level in range(MAX_DEPTH)) + f"{'  ' * MAX_DEPTH}k: v\n"
+    with pytest.raises(PostError, match="^front matter 嵌套超过"):
+        load_yaml(nested)  # 21 mappings, by indentation alone, in a few hundred bytes
+    assert load_yaml(nested.replace(f"{'  ' * MAX_DEPTH}k: v\n", "")[:-1] + " v\n")  # 20 levels: fine

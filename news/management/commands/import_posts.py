@@ -28,6 +28,9 @@ class StopOnSignal:
 
 class Command(BaseCommand):
     help = "导入 Jekyll 文章：文章文件、站点文件夹（或 _posts 文件夹）或它们的 .zip 压缩包。"
+    # Run by cron and scripts over and over: the system checks (which load every URL and page
+    # module) are for runserver, migrate and `manage.py check`, not for each import.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", metavar="PATH")
