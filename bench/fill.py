@@ -117,7 +117,8 @@ def _fill_batch(batch):
     from news.demo import DETAILS, SUBJECTS, VERBS
     from news.jekyll.dates import SITE_TZ
     from news.jekyll.urls import post_url
-    from news.models import Post, PostCategory, TaggedPost
+    from news.models import FeedEntry, Post, PostCategory, TaggedPost
+    from news.models.feeds import entry_path
     from news.search.tokens import tokens
 
     start, end, seed = batch
@@ -135,6 +136,7 @@ def _fill_batch(batch):
             title=title, slug=slug, published_at=moment, url_path=post_url([keys[index]], moment.date(), slug),
             body_markdown=bodies[body][0], body_html=bodies[body][1],
             source_path=f"_posts/{moment:%Y-%m-%d}-{slug}.md", source_url=f"http://finance.example.com/{slug}.html",
+            important=number % 50 == 7,  # one in fifty: 只看重要 has something to list
         )))
     with transaction.atomic():
         Post.objects.bulk_create([post for _, _, post in rows], batch_size=1000)
@@ -144,6 +146,8 @@ def _fill_batch(batch):
         TaggedPost.objects.bulk_create(
             [TaggedPost(content_object=p, tag_id=_shared["tags"][i], position=0) for i, _, p in rows],
             batch_size=2000)
+        FeedEntry.objects.bulk_create([FeedEntry(post=p, path=entry_path(p.url_path)) for _, _, p in rows],
+                                      batch_size=2000)
         search.index_documents([(p.pk, " ".join([*tokens(p.title), _shared["body_tokens"][b]]).strip())
                                 for _, b, p in rows])
     return len(rows)

@@ -4,7 +4,7 @@
 
 Fills the database once (bench/fill.py; reused on later runs), then times requests through
 Django's test client (the whole middleware and view stack, no network) for the home page, a
-category page (first and 100th page), an article and the feed.
+category page (first and 100th page), an article and the feeds (each 50 items, as a category page).
 """
 import sys
 from pathlib import Path
@@ -30,6 +30,9 @@ def main():
         "small category page 1": Category.objects.exclude(pk=big.pk).first().get_absolute_url(),
         "article": article.url_path,
         "feed /feed.xml": "/feed.xml",
+        "feed, 重要": "/feed.xml?important=1",
+        "category feed": big.feed_url(),
+        "small category feed": Category.objects.exclude(pk=big.pk).first().feed_url(),
     }
     print(f"{Post.objects.count()} posts, {Category.objects.count()} categories")
     print(f"{'page':24} {'uncached median':>16} {'p95':>8} {'cached median':>14} {'p95':>8}")

@@ -255,7 +255,7 @@ FINEWS_EMNEWS_TAG = os.environ.get("FINEWS_EMNEWS_TAG", "东财滚动新闻")  #
 # Home: the newest posts of all sources, then the sources by their latest post, this many a page.
 FINEWS_HOME_LATEST = env_int("FINEWS_HOME_LATEST", 50)
 FINEWS_HOME_SECTIONS_PER_PAGE = env_int("FINEWS_HOME_SECTIONS_PER_PAGE", 20)
-FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 10)
+FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 50)
 # The first page of a listing asks for news this often (seconds; 0 turns it off); without
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)

@@ -5,7 +5,8 @@ from django.dispatch import Signal
 
 #: Sent (``sender=Post``) after posts were changed in bulk: ``ids``, and optionally ``posts`` (the
 #: saved objects, when the sender holds them), ``previous``
-#: (``{id: {"url_path": …, "published_at": …}}`` as they were) and ``reindex`` (their text changed).
+#: (``{id: {"url_path": …, "published_at": …}}`` as they were), ``reindex`` (their text changed)
+#: and ``settled`` (a new post's address settled in the request that made it).
 posts_changed = Signal()
 #: Sent (``sender=Category``) after categories were renamed in bulk: ``ids``.
 categories_renamed = Signal()

@@ -7,6 +7,7 @@ from news.reader import search as search_views
 app_name = "news"
 LISTING = ("page", "older", "date", "important")  # the query parameters a listing understands
 DELTA = ("after", "important")
+FEED = ("important",)
 
 
 def cached(view, params=()):
@@ -18,7 +19,7 @@ urlpatterns = [
     path("index.html", views.home_redirect),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),
-    path("feed.xml", cached(feeds.PostFeed()), name="feed"),
+    path("feed.xml", cached(feeds.PostFeed(), FEED), name="feed"),
     path("emnews/", cached(views.LatestOfTagView.as_view(), ("important",)), name="emnews"),
     path("live/latest/", cached(live.delta, DELTA), {"kind": "latest"}, name="live_latest"),
     path("live/emnews/", cached(live.delta, DELTA), {"kind": "emnews"}, name="live_emnews"),
@@ -27,9 +28,9 @@ urlpatterns = [
     path("live/section/<str:pk>/", cached(home.section), name="live_section"),
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
-    path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed()), name="category_feed"),
+    path("category/<path:key>/feed.xml", cached(feeds.CategoryFeed(), FEED), name="category_feed"),
     path("category/<path:key>.html", cached(views.CategoryView.as_view(), LISTING), name="category"),
-    path("tag/<path:name>/feed.xml", cached(feeds.TagFeed()), name="tag_feed"),
+    path("tag/<path:name>/feed.xml", cached(feeds.TagFeed(), FEED), name="tag_feed"),
     path("tag/<path:name>/", cached(views.TagView.as_view(), LISTING), name="tag"),
     path("search/", search_views.SearchView.as_view(), name="search"),
     # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.

@@ -102,7 +102,7 @@ def test_reader_pages_match_jekylls_listings(imported, client, settings):
     feed = ET.fromstring(client.get("/feed.xml").content)
     links = [e.find("{http://www.w3.org/2005/Atom}link").get("href")
              for e in feed.findall("{http://www.w3.org/2005/Atom}entry")]
-    assert len(links) == 10
+    assert len(links) == 50  # jekyll-feed listed 10: too few for a wall (issue 36); its order is kept
     assert links[0].endswith("/emnews/2022/05/26/202205262391921712.html")
     assert links[1].endswith("/shanghaizhengquanbao/2022/05/26/NW202205262391921712.html")
 

@@ -221,7 +221,8 @@ def test_feed_entries_carry_their_edit_time_and_an_author(client):
     post.title = "改过"
     post.save()
     xml = client.get("/feed.xml").content.decode()
-    assert f"<updated>{post.updated_at.astimezone(SITE_TZ).isoformat()}</updated>" in xml
+    edited = post.feed_entry.edited_at
+    assert edited and f"<updated>{edited.astimezone(SITE_TZ).isoformat()}</updated>" in xml
     assert "<author><name>东财滚动新闻</name></author>" in xml
 
 

@@ -81,3 +81,18 @@ def test_jobs_queued_before_the_upgrade_run_from_their_new_module(database, tmp_
                      "row = DBTaskResult.objects.get()\n"
                      "print(row.task_path, row.task.name, row.status)")
     assert out.strip().splitlines()[-1].split() == ["news.cache.tasks.mark_everything_stale", "mark_everything_stale", "READY"]
+
+
+def test_feed_entries_are_made_for_the_posts_a_site_has(database, tmp_path):  # noqa: F811
+    site = Site(tmp_path, "", DATABASE_URL=database.url)
+    old = write_posts(tmp_path / "old", [("订阅里的旧文", "正文")])
+    site.manage("import_posts", str(old), "--quiet")
+    site.manage("migrate", "news", "0018_json_as_text")  # the site as it was before feed entries
+    assert "Applying news.0019_feed_entries... OK" in site.manage("migrate", "--noinput")
+    out = site.shell("from news.models import FeedEntry\nprint([(e.path, e.digest, e.edited_at) "
+                     "for e in FeedEntry.objects.all()])")
+    assert out.strip().endswith("[('/emnews/2022/02/11/old1', '', None)]")
+    # Its first write records the text without calling it an edit; the next change is one.
+    out = site.shell("from news.models import Post\np = Post.objects.get(); p.summary = '摘要'; p.save()\n"
+                     "p.feed_entry.refresh_from_db(); print(bool(p.feed_entry.digest), p.feed_entry.edited_at)")
+    assert out.strip().endswith("True None")

@@ -5,13 +5,14 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
-from news.admin.forms import CategoryMergeForm
+from news.admin.forms import CategoryMergeForm, XMLTextForm
 from news.admin.history import log_changes
 from news.models import Category, CategoryAlias, Post, SourceCount
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = XMLTextForm
     list_display = ["display_name", "key", "slug", "post_count", "public_link"]
     search_fields = ["key", "name"]
     readonly_fields = ["created_at"]

@@ -14,6 +14,18 @@ from django.utils import timezone
 from news.admin.review import would_publish
 from news.jekyll.dates import EARLIEST, LATEST
 from news.models import Category, Post, PostCategory, TaggedPost
+from news.text import xml_text
+
+
+class XMLTextForm(forms.ModelForm):
+    """A model form whose text fields keep only what XML can carry (news/text.py): feeds and
+    sitemaps print these names."""
+
+    def _post_clean(self):
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str):
+                self.cleaned_data[name] = xml_text(value)
+        super()._post_clean()
 
 
 class SecondsSplitDateTime(AdminSplitDateTime):
@@ -34,7 +46,7 @@ class SourceTextField(forms.CharField):
         return (initial or "").replace("\r\n", "\n") != (data or "").replace("\r\n", "\n")
 
     def clean(self, value):
-        return super().clean((value or "").replace("\r\n", "\n"))
+        return super().clean(xml_text((value or "").replace("\r\n", "\n")))
 
 
 class PostForm(forms.ModelForm):
@@ -54,6 +66,9 @@ class PostForm(forms.ModelForm):
         self.fields["title"].strip = False
         if (self.instance.source_path or "").lower().endswith((".html", ".htm")):
             self.fields["body_markdown"].label = "正文（HTML）"  # Jekyll copies an .html post's body as it is
+
+    def clean_title(self):
+        return xml_text(self.cleaned_data["title"])
 
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]

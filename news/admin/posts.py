@@ -33,6 +33,7 @@ from news.admin.revisions import RevisionViewsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
 from news.models import Category, Post, PostCategory, TaggedPost
+from news.text import xml_text
 
 
 @admin.register(Post)
@@ -233,7 +234,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
         self.message_user(request, f"已把 {len(ids)} 篇文章移动到 {category}。", messages.SUCCESS)
 
     def _tag_from_request(self, request, create):
-        name = request.POST.get("tag_name", "").strip()
+        name = xml_text(request.POST.get("tag_name", "")).strip()
         if not name or len(name) > 100:
             self.message_user(request, "请在“标签”中填写标签名（最多 100 个字符）。", messages.ERROR)
             return None

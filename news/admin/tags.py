@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from taggit import admin as taggit_admin  # registers taggit's admin first (taggit is before news)
 from taggit.models import Tag
 
+from news.admin.forms import XMLTextForm
 from news.admin.history import log_changes, revised
 from news.models import Post, TagCount, TaggedPost
 from news.reader.wall import tag_path
@@ -25,6 +26,7 @@ class TagMergeForm(ActionForm):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = XMLTextForm
     list_display = ["name", "slug", "post_count", "public_link"]
     search_fields = ["name"]
     ordering = ["name"]

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import parse_header_parameters
+from django.utils.http import http_date, parse_header_parameters
 
 EPOCH = "all"  # every page depends on it: deleted when Redis comes back from an outage
 CHANGES_KEY = "finews:changes"
@@ -140,10 +140,12 @@ def next_scheduled_time():
     return moment.timestamp() if moment else None
 
 
-def build_entry(response, tokens, lifetime):
+def build_entry(response, tokens, lifetime, previous=None):
     """What the cache keeps of a rendered 200 response: ``(entry, bodies)``. The entry is small
     (what every request reads); each body, plain and gzip-compressed, is kept under its own key
-    with the ETag it belongs to, so a request moves only the bytes it sends (a 304 none)."""
+    with the ETag it belongs to, so a request moves only the bytes it sends (a 304 none). Its
+    ``modified`` time (Last-Modified) is when these bytes were first built: a rebuild that gives
+    the same bytes as the ``previous`` copy keeps that copy's, and other bytes are always later."""
     content = response.content
     now = time.time()
     until = now + lifetime
@@ -152,9 +154,15 @@ def build_entry(response, tokens, lifetime):
     bodies = {"plain": (etag, content)}
     if len(content) > 1024:
         bodies["gzip"] = (etag, gzip.compress(content, 6, mtime=0))
+    earlier = previous and int(previous.get("modified", previous["built"]))
+    if previous and previous.get("etag") == etag:
+        modified = earlier
+    else:  # HTTP dates count whole seconds: a change within the second of the last copy is the next one
+        modified = max(now, earlier + 1) if earlier else now
     entry = {
         "stamps": tokens, "built": now, "until": min(until, scheduled) if scheduled else until,
-        "etag": etag, "compressed": "gzip" in bodies, "status": response.status_code,
+        "modified": modified, "etag": etag,
+        "compressed": "gzip" in bodies, "status": response.status_code,
         "headers": {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS},
     }
     return entry, bodies
@@ -177,7 +185,8 @@ def respond(request, key, entry, how, bodies=None):
     """The cached page (or a 304 when the client holds these bytes); None when the body has
     left the cache (evicted) and the page must be built again."""
     kind = "gzip" if entry["compressed"] and accepts_gzip(request) else "plain"
-    not_modified = get_conditional_response(request, etag=entry["etag"])
+    modified = int(entry.get("modified", entry["built"]))
+    not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=modified)
     if not_modified is not None:
         response = not_modified
         response["ETag"] = entry["etag"]
@@ -195,6 +204,7 @@ def respond(request, key, entry, how, bodies=None):
     patch_vary_headers(response, ["Accept-Encoding"])
     # Browsers revalidate every time (cheap: a 304); a proxy may keep it for a moment.
     patch_cache_control(response, public=True, max_age=0, s_maxage=settings.FINEWS_PROXY_SECONDS)
+    response["Last-Modified"] = http_date(modified)
     response["X-Cache"] = how
     if how == "STALE":  # the old copy while the new one is built: no proxy keeps it (nginx reads this)
         response["X-Accel-Expires"] = "0"
@@ -217,7 +227,7 @@ def _wait_for_build(request, key):
     return None
 
 
-def _store(request, key, response, hint, before, used, changes_before):
+def _store(request, key, response, hint, before, used, changes_before, previous=None):
     """Keep a built page: with the tokens read before it was built when they cover every stamp
     it used; otherwise with the tokens as they are now, for as long as usual if no change landed
     while it was built (the change counter did not move), else for a second."""
@@ -230,7 +240,7 @@ def _store(request, key, response, hint, before, used, changes_before):
         lifetime = settings.FINEWS_CACHE_SECONDS if quiet else FIRST_BUILD_SECONDS
     else:
         tokens, lifetime = {name: before[name] for name in used}, settings.FINEWS_CACHE_SECONDS
-    entry, bodies = build_entry(response, tokens, lifetime)
+    entry, bodies = build_entry(response, tokens, lifetime, previous)
     if keep and all(token is not None for token in tokens.values()):
         cache.set_many({key: entry, **{f"{key}:{kind}": body for kind, body in bodies.items()}},
                        settings.FINEWS_PAGE_KEEP_SECONDS)
@@ -294,7 +304,7 @@ def serve_cached(request, key, build):
             return response
         if changes_before is None:
             cache.add(CHANGES_KEY, 0, None)
-        entry, bodies = _store(request, key, response, wanted, before, used, changes_before)
+        entry, bodies = _store(request, key, response, wanted, before, used, changes_before, entry)
     finally:
         if locked:
             cache.delete(key + ":lock")

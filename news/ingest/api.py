@@ -42,6 +42,7 @@ MAX_PATH = 300
 MAX_DEPTH = 8  # a request is at most a list of objects of strings: depth 2
 # JSON's structure outside strings: an escape (skipped with what it escapes), a quote, a bracket.
 _STRUCTURE_RE = re.compile(rb'\\.|["\[\]{}]', re.S)
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _error(status, message, **headers):
@@ -92,7 +93,7 @@ def too_deep(body, limit=MAX_DEPTH):
 def _bad_path(path):
     parts = path.split("/")
     return (not path.startswith("_posts/") or len(path) > MAX_PATH or path != path.strip() or "\\" in path
-            or any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in path)
+            or any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in path)
             or any(part in ("", ".", "..") or part != part.strip() for part in parts))
 
 
@@ -146,10 +147,9 @@ def _posts_of(data, limit):
         if _bad_path(path):
             return (f"{where}path 必须是 _posts/ 下的相对路径（如 _posts/2022-02-17-名字.md），"
                     "前后没有空白，不含控制字符"), None
-        try:
-            content = item.pop("content").encode("utf-8")
-        except UnicodeEncodeError:
-            return f"{where}content 含有无法编码的字符", None
+        # A lone surrogate (only a JSON escape makes one) cannot be encoded: it becomes U+FFFE, which
+        # the importer removes and reports like every character XML cannot hold (news/text.py).
+        content = SURROGATE_RE.sub("\ufffe", item.pop("content")).encode("utf-8")
         found.append((path, content if len(content) <= limit else None))
     if len({path for path, _ in found}) < len(found):
         return "同一 path 在一次提交中出现了两次", None

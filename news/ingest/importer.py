@@ -24,6 +24,7 @@ from news.ingest.write import BatchWriter, ensure_named_categories
 from news.jekyll import PostError
 from news.jekyll.post import content_hash
 from news.models import ImportRun
+from news.text import xml_text
 
 
 def read_category_names(path):
@@ -34,7 +35,7 @@ def read_category_names(path):
             line = line.rstrip("\r\n")
             if not line.strip():
                 continue
-            key, sep, name = line.partition("\t")
+            key, sep, name = xml_text(line).partition("\t")
             if not sep or not key:
                 raise ValueError(f"{path} 第 {number} 行不是“键<TAB>名称”的形式")
             names[key] = name

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..sanitize import sanitize_html
+from ..text import without_illegal
 from . import dates, filenames, frontmatter, taxonomy, urls
 from .errors import PostError
 from .markdown import render_markdown, render_plain
@@ -91,10 +92,13 @@ def parse_post(source_path, data, *, old_hosts=(), digest=None):
     refuses (the message says why).
     """
     prefix, name = post_name(source_path)
-    text = decode(data)
+    text, removed = without_illegal(decode(data))
     matter = frontmatter.split_front_matter(text)
-    meta = matter.data
+    meta, escaped = without_illegal(matter.data)  # what YAML's escapes ("\x07") made
     warnings = []
+    if removed + escaped:
+        warnings.append(f"删除了 {removed + escaped} 个 XML 无法容纳的字符（控制字符、U+FFFE/U+FFFF 或孤立的代理项），"
+                        "它们会让订阅源出错")
 
     path_categories = filenames.categories_from_path(prefix)
     categories = _bounded("分类", taxonomy.parse_categories(meta, path_categories), MAX_CATEGORY_CHARS)

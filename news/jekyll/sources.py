@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..text import without_illegal, xml_text
 from . import frontmatter, taxonomy
 from .errors import PostError
 from .filenames import is_filtered
@@ -147,8 +148,8 @@ def _read_category_page(rel, read_text, found):
     """``category/<key>.html`` pages carry the display name of their category in ``title:``.
     A page that cannot be read is reported as a failed file; the import goes on."""
     try:
-        text = read_text(rel).decode("utf-8")
-        data = frontmatter.split_front_matter(text).data
+        text = xml_text(read_text(rel).decode("utf-8"))
+        data, _ = without_illegal(frontmatter.split_front_matter(text).data)
     except (PostError, UnicodeDecodeError, OSError) as exc:
         reason = "不是有效的 UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
         found.entries.append(Entry(rel, rel, problem=f"分类页面无法读取：{reason}"))

@@ -5,6 +5,7 @@ through ``news.models``).
 - ``posts``: posts and their ordered category and tag links;
 - ``querysets``: the bulk half of the write path (the single-post half is ``Post.save()``);
 - ``records``: old addresses, import runs, revisions, tombstones;
+- ``feeds``: what a post is to feed readers (its lasting entry id, when its text changed);
 - ``tokens``, ``staging``, ``exporting``, ``jobs``: API tokens, staged uploads, finished
   exports and job workers' leases.
 
@@ -12,6 +13,7 @@ Nothing here imports the layers above (changes, cache, reader, ingest, admin): a
 announces itself with ``news.signals`` and the after-write step (news/changes/) listens.
 """
 from news.models.exporting import ExportChunk, SiteExport
+from news.models.feeds import FeedEntry
 from news.models.jobs import WorkerLease
 from news.models.posts import LINK_KEY_FIELDS, ListingLink, Post, PostCategory, TaggedPost
 from news.models.records import ImportRun, LegacyURL, Revision, Tombstone
@@ -20,7 +22,7 @@ from news.models.taxonomy import Category, CategoryAlias, SourceCount, TagCount,
 from news.models.tokens import IngestToken
 
 __all__ = [
-    "LINK_KEY_FIELDS", "Category", "CategoryAlias", "ExportChunk", "ImportRun", "IngestToken", "LegacyURL",
+    "LINK_KEY_FIELDS", "Category", "CategoryAlias", "ExportChunk", "FeedEntry", "ImportRun", "IngestToken", "LegacyURL",
     "ListingLink", "Post", "PostCategory", "Revision", "SiteExport", "SourceCount", "StagedChunk", "StagedUpload",
     "TagCount", "TaggedPost", "Tombstone", "WorkerLease", "tags_named", "unique_slug",
 ]

@@ -201,7 +201,7 @@ class Post(models.Model):
         renamed = slug if slug != self.slug else None
         self.slug, self.url_path = slug, url
         Post.objects.filter(pk=self.pk).update(slug=slug, url_path=url)
-        posts_changed.send(sender=Post, ids=[self.pk])
+        posts_changed.send(sender=Post, ids=[self.pk], settled=True)  # still its creation
         self._remember()
         return renamed
 

@@ -13,6 +13,7 @@ import html
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
@@ -21,7 +22,7 @@ from news.models import TaggedPost
 from news.reader import live, wall
 from news.reader.names import pinyin_keys
 from news.reader.paging import MAX_PAGE, ListingPage
-from news.reader.views import RefreshingMixin
+from news.reader.views import RefreshingMixin, feed_of
 
 
 class HomeView(RefreshingMixin, TemplateView):
@@ -47,6 +48,8 @@ class HomeView(RefreshingMixin, TemplateView):
         if self.order == "site":
             return {**context, **site_order()}
         context.update(important=self.important, wide=True)
+        if self.important:
+            context.update(feed_of(reverse("news:feed"), settings.FINEWS_SITE_TITLE, True))
         if self.page == 1:
             latest = live.latest(self.important)
             items = latest.top()

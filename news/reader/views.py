@@ -97,6 +97,14 @@ def find_tag(name):
     return get_object_or_404(Tag, name=name)
 
 
+def feed_of(url, title, important):
+    """The page's own feed, for its ``<link rel="alternate">`` and its 订阅 link (base.html); a
+    只看重要 page's is the 重要 feed."""
+    if important:
+        return {"feed_url": f"{url}?important=1", "feed_title": f"{title}（只看重要）"}
+    return {"feed_url": url, "feed_title": title}
+
+
 class LiveListingMixin(PagedListingMixin):
     """A source's or tag's listing as wall items; its first page (no date asked) is a live list
     (news/reader/live.py), and ``?important=1`` narrows it to 只看重要."""
@@ -139,7 +147,7 @@ class CategoryView(LiveListingMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["category"] = self.category
-        context["feed_url"] = self.category.feed_url()
+        context.update(feed_of(self.category.feed_url(), self.category.display_name, self.important))
         return context
 
 
@@ -160,6 +168,7 @@ class TagView(LiveListingMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tag"] = self.tag
+        context.update(feed_of(reverse("news:tag_feed", args=[self.tag.name]), self.tag.name, self.important))
         return context
 
 
@@ -175,6 +184,7 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
         cache.depends_on(f"tag:{tag.pk}" if tag else "site")  # "site": a new tag may be this one
         context = {"tag_name": tag_name, "tag": tag, "important": important, "items_html": ""}
         if tag is not None:
+            context.update(feed_of(reverse("news:tag_feed", args=[tag_name]), tag_name, important))
             latest = live.emnews(tag, important)
             items = latest.top()
             context.update(live=latest, cursor=latest.cursor(items), items_html=wall.items_html(items, new_tab=True))

@@ -1,0 +1,29 @@
+"""Text that XML 1.0 can carry. Feeds and sitemaps are XML, and a title, body, tag or category name
+holding a character XML cannot hold (a C0 control other than tab, line feed and carriage return;
+U+FFFE, U+FFFF; a lone surrogate) would make every feed that lists it fail. Every write path
+removes them before storing (the importer, and so the API; the admin's forms), and the feeds
+remove them again as they write, so a site that holds such text from before still serves feeds.
+"""
+import re
+
+ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value):
+    """``value`` without the characters XML 1.0 cannot hold."""
+    return ILLEGAL_RE.sub("", value) if value else value
+
+
+def without_illegal(value):
+    """``(clean, count)``: a string, or the strings in nested dicts and lists (keys too), without
+    the characters XML 1.0 cannot hold, and how many were removed."""
+    if isinstance(value, str):
+        clean, count = ILLEGAL_RE.subn("", value)
+        return clean, count
+    if isinstance(value, dict):
+        pairs = [(without_illegal(key), without_illegal(item)) for key, item in value.items()]
+        return {key: item for (key, _), (item, _) in pairs}, sum(a + b for (_, a), (_, b) in pairs)
+    if isinstance(value, list):
+        items = [without_illegal(item) for item in value]
+        return [item for item, _ in items], sum(count for _, count in items)
+    return value, 0
