@@ -27,6 +27,43 @@ DETAILS = [
     "据了解，该项目预计明年上半年建成投产，年产值可达数十亿元。",
     "专家建议，应加快构建多层次资本市场体系，提升直接融资比重。",
 ]
+# 7×24 items as a finance reader meets them: (headline with its figures, subject tags). Figures are
+# drawn anew for every post; the words are those a newcomer searches first (央行, 降准, 美元…).
+HEADLINES = [
+    ("央行今日开展{n}亿元7天期逆回购操作，中标利率持平于1.{d}%", ["央行", "货币政策"]),
+    ("央行宣布下调存款准备金率0.{d}个百分点，释放长期资金约{n}亿元", ["央行", "降准"]),
+    ("美元指数{move}至10{d}.{d2}，非美货币多数{counter}", ["美元", "外汇"]),
+    ("在岸人民币对美元16:30收盘报7.1{d}{d2}，较上一交易日{move}{n2}个基点", ["人民币", "外汇"]),
+    ("港股恒生指数收{pct_move}，恒生科技指数{pct_move2}", ["港股"]),
+    ("沪指收{pct_move}，沪深两市成交额{n}亿元", ["A股"]),
+    ("创业板指午间收{pct_move}，半导体板块领涨", ["A股", "半导体"]),
+    ("国际油价{move}，布伦特原油期货报{oil}美元/桶", ["原油", "大宗商品"]),
+    ("现货黄金{move}，报{gold}美元/盎司", ["黄金", "大宗商品"]),
+    ("美股三大指数开盘{mixed}，纳指{pct_move}", ["美股"]),
+    ("10年期国债收益率{move}至1.{d}{d2}%", ["债券"]),
+    ("国家统计局：{month}月CPI同比上涨0.{d}%，PPI同比下降{d}.{d2}%", ["宏观数据", "通胀"]),
+    ("证监会：进一步完善上市公司信息披露制度，加强中小投资者保护", ["证监会", "监管"]),
+    ("北向资金今日净{inout}{n2}亿元，连续{d}日{inout}", ["北向资金", "A股"]),
+    ("{month}月新能源汽车销量{n2}万辆，同比增长{d}{d2}%", ["新能源汽车"]),
+]
+MOVES = ["上涨", "下跌", "走高", "回落"]
+
+
+def headline(rng):
+    """A made-up 7×24 headline, with figures, and its subject tags."""
+    template, tags = rng.choice(HEADLINES)
+    pct = lambda: f"{rng.choice(['涨', '跌'])}{rng.randint(1, 250) / 100:.2f}%"  # noqa: E731
+    values = {
+        "n": rng.randint(20, 40) * 100, "n2": rng.randint(10, 99), "d": rng.randint(1, 9), "d2": rng.randint(0, 9),
+        "move": rng.choice(MOVES), "pct_move": pct(),
+        "pct_move2": pct(), "oil": f"{rng.randint(6000, 9000) / 100:.2f}", "gold": f"{rng.randint(19000, 27000) / 10:.1f}",
+        "mixed": rng.choice(["涨跌不一", "集体高开", "集体低开"]), "month": rng.randint(1, 12),
+        "inout": rng.choice(["买入", "卖出"]),
+    }
+    values["counter"] = "走弱" if values["move"] in ("上涨", "走高") else "走强"  # against the dollar
+    return template.format(**values), tags
+
+
 SOURCES = [
     ("emnews", "东财滚动新闻"), ("shanghaizhengquanbao", "上海证券报"), ("zhongguozhengquanbao", "中国证券报"),
     ("zhengquanshibao", "证券时报"), ("21caijing", "21世纪经济报道"), ("diyicaijing", "第一财经"),
@@ -75,7 +112,8 @@ def make_body(rng, target_bytes, stock_links=True):
 
 
 def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None):
-    """Write a Jekyll tree with ``posts`` posts across ``sources`` categories under ``root``.
+    """Write a Jekyll tree with ``posts`` posts across ``sources`` categories under ``root``: each
+post tagged with its source's name (the old site's sections are its tags) and its subjects.
 
     Returns the list of (key, name) sources; ``root/categories.tsv`` names them too.
     """
@@ -90,7 +128,7 @@ def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None
         key, name = table[0] if number % 3 == 0 else rng.choice(table)
         moment = end - datetime.timedelta(seconds=rng.randint(0, span_seconds))
         ident = f"{moment:%Y%m%d}{number:010d}"
-        title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(SUBJECTS)}{rng.choice(VERBS)}"
+        title, subjects = headline(rng)
         offset = " +0800" if number % 2 else ""
         summary = ""
         if key == "emnews":
@@ -102,7 +140,7 @@ def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None
             f'title: "{title}"\n'
             f"date: {moment:%Y-%m-%d %H:%M:%S}{offset}\n"
             f"categories: {key}\n"
-            f"tags: {tag}\n"
+            f"tags: [{', '.join([tag, *subjects])}]\n"
             "---\n"
             f"{summary}{body}\n\n"
             f"<http://finance.example.com/news/{ident}.html>\n\n"

@@ -115,11 +115,35 @@ def test_the_page_shows_the_progress_of_a_running_import(admin_client):
 def test_mix_of_good_and_bad_files(admin_client):
     response = dry_run(admin_client, md("2022-02-17-good.md", GOOD),
                        md("2022-02-17-bad.md", "---\ntitle: a: b\n---\n"),
-                       md("notapost.md", GOOD))
+                       md("notes.txt", "随手记"))
     html = response.content.decode()
     assert "新建 1" in html and "失败 1" in html and "跳过 1" in html and "YAML" in html
     confirm(admin_client, response)
     assert list(Post.objects.values_list("slug", flat=True)) == ["good"]
+
+
+def test_a_file_named_without_its_date_takes_its_front_matters(admin_client, client):
+    response = dry_run(admin_client, md("央行降准快讯.md", GOOD.replace("好文章", "央行降准 0.25 个百分点")),
+                       md("没有日期.md", "---\ntitle: 无日期\n---\n正文"))
+    html = response.content.decode()
+    assert "央行降准快讯.md（按 front matter 的日期命名为 2022-02-17-央行降准-0-25-个百分点.md）" in html
+    assert "文件名须是 YYYY-MM-DD-标题.md（如 2026-12-06-央行降准.md），或在 front matter 写 date" in html
+    assert "新建 1" in html and "失败 1" in html
+    confirm(admin_client, response)
+    post = Post.objects.get()
+    assert post.source_path == "_posts/2022-02-17-央行降准-0-25-个百分点.md" and client.get(post.url_path).status_code == 200
+
+
+def test_nothing_to_import_offers_no_confirm(admin_client):
+    html = dry_run(admin_client, md("notes.txt", "随手记"), md("没有日期.md", "正文")).content.decode()
+    assert "确认导入" not in html and "没有会新建或更新的文章，不需要导入" in html
+
+
+def test_the_upload_form_says_what_it_takes(admin_client):
+    html = admin_client.get(URL).content.decode()
+    assert "YYYY-MM-DD-标题.md" in html and "2026-12-06-央行降准.md" in html
+    for field in ("title", "date", "categories", "tags", "published: false", "important: true"):
+        assert f"<code>{field}</code>" in html
 
 
 def test_zip_of_a_site(admin_client):

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.utils import timezone
+from taggit.forms import TagField, TagWidget
 
 from news.admin.review import would_publish
 from news.jekyll.dates import EARLIEST, LATEST
@@ -34,6 +35,9 @@ class SecondsSplitDateTime(AdminSplitDateTime):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.widgets[1].format = "%H:%M:%S"
+        # Two inputs under one label: each says which half it is (screen readers, axe).
+        self.widgets[0].attrs["aria-label"] = "日期（北京时间）"
+        self.widgets[1].attrs["aria-label"] = "时间（北京时间）"
 
 
 class SourceTextField(forms.CharField):
@@ -53,6 +57,9 @@ class PostForm(forms.ModelForm):
     body_markdown = SourceTextField(
         label="正文（Markdown）", required=False,
         widget=forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}))
+    new_tags = TagField(
+        label="添加标签", required=False, widget=TagWidget(attrs={"class": "vTextField", "placeholder": "如：央行, 降准"}),
+        help_text="输入标签名，多个用逗号分隔；没有的标签保存时新建，加在已有标签之后（已有标签在下方“标签”中排序或删除）")
 
     class Meta:
         model = Post
@@ -69,6 +76,12 @@ class PostForm(forms.ModelForm):
 
     def clean_title(self):
         return xml_text(self.cleaned_data["title"])
+
+    def clean_new_tags(self):
+        names = [xml_text(name).strip() for name in self.cleaned_data["new_tags"]]
+        if any(len(name) > 100 for name in names):
+            raise forms.ValidationError("标签名最多 100 个字符。")
+        return [name for name in dict.fromkeys(names) if name]
 
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]
@@ -94,8 +107,9 @@ class PostForm(forms.ModelForm):
                            "请改为“待审核”提交审核，或保留将来的时间。")
         if self.instance.pk:
             # What the editor did not change keeps its stored value, byte for byte.
+            stored = {field.name for field in Post._meta.concrete_fields}
             for name in self.fields:
-                if name not in self.changed_data and name in cleaned:
+                if name in stored and name not in self.changed_data and name in cleaned:
                     cleaned[name] = getattr(self.instance, name)
         elif cleaned.get("slug") and cleaned.get("published_at"):
             draft = Post(slug=cleaned["slug"], published_at=cleaned["published_at"])

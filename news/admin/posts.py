@@ -60,7 +60,7 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
         "updated_at", "rendered_preview", "extra",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "published_at", "status", "important"]}),
+        (None, {"fields": ["title", "slug", "published_at", "status", "important", "new_tags"]}),
         ("正文", {"fields": ["body_markdown", "rendered_preview"]}),
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
@@ -153,7 +153,10 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
         # Inline link rows are saved and deleted one by one: their signals reach news/changes/.
         super().save_related(request, form, formsets, change)
         post = form.instance
-        if change and any(formset.has_changed() for formset in formsets):
+        typed = form.cleaned_data.get("new_tags")
+        if typed:
+            post.tags.add(*typed)  # new names become tags; taggit's add() is heard by the after-write step
+        if change and (typed or any(formset.has_changed() for formset in formsets)):
             hold_posts([post.pk])  # recategorised or retagged by hand
         if not change:
             renamed = post.settle_url()

@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 from news.ingest.parse import FAILED, OUTCOME_LABELS, SKIPPED
 from news.jekyll import PostError
 from news.jekyll import sources as jekyll_sources
-from news.jekyll.post import NotAPost, post_name
+from news.jekyll.filenames import MARKDOWN_EXTENSIONS
+from news.jekyll.post import NAME_RULE, NotAPost, dated_file_name, post_name
+
+UPLOAD_NAME_BYTES = 5 * 1024 * 1024  # a file over the import's size limit is refused by it anyway
 
 
 @dataclass
@@ -36,8 +39,29 @@ def collect_uploads(paths, max_zip_bytes):
         if path.suffix.lower() == ".zip":
             jekyll_sources.add_zip(path, found, label=path.name, max_zip_bytes=max_zip_bytes)
         else:
-            found.entries.append(jekyll_sources.file_entry(path, f"_posts/{path.name}", path.name))
+            found.entries.append(_loose_upload(path))
     return found
+
+
+def _loose_upload(path):
+    """An uploaded post file: ``_posts/<its name>``; a Markdown or HTML file named without its date
+    takes its front matter's (``央行降准快讯.md`` → ``_posts/2026-12-06-央行降准快讯.md``), and one
+    with none is refused, saying the rule."""
+    entry = jekyll_sources.file_entry(path, f"_posts/{path.name}", path.name)
+    try:
+        post_name(entry.source_path)
+        return entry
+    except PostError:
+        return entry  # a post name with an impossible date: the parser says so
+    except NotAPost:
+        pass
+    if path.suffix.lower() not in (*MARKDOWN_EXTENSIONS, ".html") or path.name.startswith((".", "_", "#")):
+        return entry
+    renamed = dated_file_name(path.name, path.read_bytes()[: entry.size + 1]) if entry.size <= UPLOAD_NAME_BYTES else None
+    if renamed is None:
+        return jekyll_sources.Entry(path.name, entry.source_path, problem=f"{NAME_RULE}：这个文件两样都没有，不知道它的日期")
+    entry.source_path, entry.label = f"_posts/{renamed}", f"{path.name}（按 front matter 的日期命名为 {renamed}）"
+    return entry
 
 
 def triage(entries):

@@ -162,6 +162,29 @@ def parse_post(source_path, data, *, old_hosts=(), digest=None):
     )
 
 
+SLUG_RE = re.compile(r"[^\w]+")
+NAME_RULE = "文件名须是 YYYY-MM-DD-标题.md（如 2026-12-06-央行降准.md），或在 front matter 写 date"
+
+
+def dated_file_name(name, data):
+    """A name Jekyll reads as a post's for a file named without its date (``央行降准快讯.md``):
+    ``<its front matter's date>-<its title as a slug>.<extension>``, or None when its front matter
+    has no date it can use."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, "md"
+    try:
+        meta = frontmatter.split_front_matter(decode(data)).data
+        if meta.get("date") is None:
+            return None
+        _, day = dates.resolve_date(meta["date"], filename_date=None, has_key=True)
+    except PostError:
+        return None
+    title = text_of_html(taxonomy.text_form(meta["title"])) if meta.get("title") is not None else ""
+    slug = SLUG_RE.sub("-", title).strip("-").lower()[:100].strip("-") or SLUG_RE.sub("-", stem).strip("-") or "post"
+    return f"{day.isoformat()}-{slug}.{extension}"
+
+
 def render_body(body, source_path, old_hosts=()):
     """``(html, summary, source_url)`` of a post body, by the kind its file name says it is:
     Markdown is rendered, HTML kept, anything else shown as it is; the HTML is sanitised."""

@@ -133,6 +133,13 @@ class PostQuerySet(models.QuerySet):
 _KEY_SOURCES = ("pk", "published_at", "status", "source_path")
 
 
+def _aware(moment):
+    """A date-time from raw SQL: SQLite gives UTC text, PostgreSQL an aware value."""
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
+
+
 def _period_start(moment, kind):
     moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if kind in ("year", "month"):
@@ -269,7 +276,7 @@ class TagLinkQuerySet(LinkQuerySet):
         """The ``per_tag`` newest live posts of each of the tags ``tag_ids`` (their order is
         ``home_order``'s), in one query whatever the number of tags; both forms read a few index
         entries per tag, never the whole link table. Returns ``[(tag_id, tag_name, [(title,
-        url_path), ...]), ...]``.
+        url_path, published_at), ...]), ...]``.
         """
         ids = [int(pk) for pk in tag_ids]
         if not ids:
@@ -284,7 +291,7 @@ class TagLinkQuerySet(LinkQuerySet):
         if connection.vendor == "postgresql":
             # PostgreSQL's natural per-group top-N: an index-ordered LATERAL scan per tag.
             sql = f"""
-                SELECT t.id, t.name, p.title, p.url_path
+                SELECT t.id, t.name, p.title, p.url_path, l.published_at
                 FROM {tag} t
                 CROSS JOIN LATERAL (
                     SELECT x.content_object_id, x.published_at, x.source_path FROM {link} x
@@ -305,7 +312,7 @@ class TagLinkQuerySet(LinkQuerySet):
                          ORDER BY x.published_at DESC, x.source_path DESC LIMIT 1 OFFSET %s) AS cutoff
                     FROM {tag} t WHERE {only}
                 )
-                SELECT cut.tag_id, cut.name, p.title, p.url_path
+                SELECT cut.tag_id, cut.name, p.title, p.url_path, l.published_at
                 FROM cut
                 JOIN {link} l ON l.tag_id = cut.tag_id
                 JOIN {post} p ON p.id = l.content_object_id
@@ -318,8 +325,8 @@ class TagLinkQuerySet(LinkQuerySet):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         sections = {}
-        for tag_id, name, title, url_path in rows:
+        for tag_id, name, title, url_path, moment in rows:
             posts = sections.setdefault(tag_id, (tag_id, name, []))[2]
             if len(posts) < per_tag:  # ties at the cut-off can bring a few more
-                posts.append((title, url_path))
+                posts.append((title, url_path, _aware(moment)))
         return list(sections.values())

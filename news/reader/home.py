@@ -14,10 +14,12 @@ import html
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from news import cache
+from news.jekyll.dates import SITE_TZ
 from news.models import TaggedPost
 from news.reader import live, wall
 from news.reader.names import pinyin_keys
@@ -62,7 +64,7 @@ class HomeView(RefreshingMixin, TemplateView):
                 raise Http404("没有这一页")
             page = ListingPage(order, self.page, per_page)
             context.update(page_obj=page, is_paginated=page.has_next or page.has_previous,
-                           sections_html=sections(page.object_list))
+                           sections_html=sections(page.object_list, timed=True))
         return context
 
 
@@ -73,36 +75,46 @@ def site_order():
     return {"sections": names, "sections_html": sections(order), "finder_items": finder_items(names)}
 
 
-def sections(order):
-    """The sections of the tags ``[(tag id, name)]``, in that order, from the fragment cache."""
-    built = cache.fragments({f"section:{pk}": f"tag:{pk}" for pk, _ in order}, build_sections)
-    return mark_safe("\n".join(built.get(f"section:{pk}", "") for pk, _ in order))
+def sections(order, timed=False):
+    """The sections of the tags ``[(tag id, name)]``, in that order, from the fragment cache;
+    ``timed``: each post with its time (the home page; ``/?order=site`` shows the old site's
+    links alone)."""
+    prefix = "tsection:" if timed else "section:"
+    built = cache.fragments({f"{prefix}{pk}": f"tag:{pk}" for pk, _ in order},
+                            lambda names: build_sections(names, prefix))
+    return mark_safe("\n".join(built.get(f"{prefix}{pk}", "") for pk, _ in order))
 
 
-def build_sections(names):
-    """``{"section:<tag id>": html}``: the sections of those tags."""
-    ids = [int(name.removeprefix("section:")) for name in names]
+def build_sections(names, prefix="section:"):
+    """``{"<prefix><tag id>": html}``: the sections of those tags."""
+    ids = [int(name.removeprefix(prefix)) for name in names]
     found = TaggedPost.objects.home_sections(settings.FINEWS_HOME_POSTS_PER_TAG, ids)
-    built = {f"section:{pk}": section_html(pk, name, posts) for pk, name, posts in found}
-    return {**dict.fromkeys((f"section:{pk}" for pk in ids), ""), **built}
+    timed = prefix == "tsection:"
+    built = {f"{prefix}{pk}": section_html(pk, name, posts, timed) for pk, name, posts in found}
+    return {**dict.fromkeys((f"{prefix}{pk}" for pk in ids), ""), **built}
 
 
-def section_html(pk, name, posts):
+def section_html(pk, name, posts, timed=False):
     """One source's section (escaped here: see ``link_items``); ``data-tag`` is for 关注
     (static/js/follow.js)."""
     title = html.escape(name)
     return (f'<section class="tag-section" data-tag="{pk}">\n  <h2 id="{title}">{title}</h2>\n'
-            f'  <ul>\n{link_items(posts)}\n  </ul>\n'
+            f'  <ul>\n{link_items(posts, timed)}\n  </ul>\n'
             f'  <p class="more"><a href="{html.escape(wall.tag_path(name))}">更多{title}…</a></p>\n</section>')
 
 
-def link_items(posts):
-    """``<li><a href=URL>TITLE</a></li>`` lines, both values escaped.
+def link_items(posts, timed=False):
+    """``<li><a href=URL>TITLE</a></li>`` lines (``timed``: the time first), both values escaped.
 
     The old home holds ~10,000 links at 2,000 sources; joining them here with the standard
     library's escape is several times cheaper than a template loop or format_html per link.
     """
-    return "\n".join(f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url in posts)
+    if timed:
+        year = timezone.localtime(timezone.now(), SITE_TZ).year
+        return "\n".join(
+            f'<li><time datetime="{timezone.localtime(at, SITE_TZ).isoformat()}">{wall.when(at, year)}</time> '
+            f'<a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url, at in posts)
+    return "\n".join(f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url, _ in posts)
 
 
 def finder_items(sections):
@@ -120,7 +132,7 @@ def section(request, pk):
     """``/live/section/<tag id>/``: one source's section alone, for the reader's 关注 block."""
     tag_id = live.id_or_404(pk, "来源")
     cache.depends_on(f"tag:{tag_id}")
-    found = sections([(tag_id, "")])
+    found = sections([(tag_id, "")], timed=True)
     if not found:
         raise Http404("没有这个来源")
     return HttpResponse(found, content_type="text/html; charset=utf-8")

@@ -1,4 +1,7 @@
 """Reader pages: the old site's listings at the old addresses, from the database."""
+import html
+import re
+
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -191,6 +194,14 @@ class LatestOfTagView(RefreshingMixin, TemplateView):
         return super().get_context_data(**kwargs, **context)
 
 
+def without_source_line(body_html, source_url):
+    """The body as shown under a header that links the original as 查看原文: without the paragraph
+    that is nothing but the bare original address (the scraper's ``<http://…>`` line)."""
+    if not source_url:
+        return body_html
+    return re.sub(rf'<p><a href="{re.escape(html.escape(source_url))}"[^>]*>[^<]*</a></p>\n?', "", body_html, count=1)
+
+
 class ArticleView(View):
     """A post at its Jekyll permalink; old addresses redirect; drafts only for those who may
     change posts. Readers get it from the page cache; signed-in users a private copy."""
@@ -220,6 +231,7 @@ class ArticleView(View):
         cache.depends_on(f"post:{post.pk}", "articles", *(f"catname:{link.category_id}" for link in category_links),
                          *(f"tagname:{tag.pk}" for tag in tags))
         context = {"post": post, "category_links": category_links, "tags": tags,
+                   "body_html": without_source_line(post.body_html, post.source_url),
                    "canonical": origin.absolute(post.url_path),
                    "description": " ".join((post.summary or text_of_html(post.body_html)).split())}
         if category_links and post.is_visible:
