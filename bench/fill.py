@@ -19,11 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def parse_args(doc, repeat):
-    """The options both serving benchmarks take; sets Django up on the chosen database."""
+def parse_args(doc, repeat, rounds=None):
+    """The options the serving benchmarks take; sets Django up on the chosen database."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if rounds:
+        parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--sources", type=int, default=2_000)
     parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")

@@ -4,7 +4,9 @@ Settings fail closed: DEBUG is off unless ``DEBUG=1`` is set (the README's comma
 local use), and outside DEBUG there is no default SECRET_KEY. Production sets SECRET_KEY,
 ALLOWED_HOSTS and usually DATABASE_URL and REDIS_URL; then ``manage.py check --deploy`` is clean.
 """
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -143,6 +145,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+def local_cache_dir(database):
+    """The page cache's folder when there is no Redis: ``<the SQLite file>.cache/``, or for another
+    database a folder in the system's temporary directory named after it."""
+    if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) != ":memory:":
+        return f"{database['NAME']}.cache"
+    named = f"{database['ENGINE']}|{database.get('HOST')}|{database.get('PORT')}|{database['NAME']}"
+    return os.path.join(tempfile.gettempdir(), "finews-cache-" + hashlib.sha256(named.encode()).hexdigest()[:16])
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -155,10 +166,15 @@ if REDIS_URL:
         }
     }
 else:
+    # Without Redis, one cache every process of this box shares — the web server, the job worker,
+    # import_posts — so a change any of them makes is on every page at once (an in-process cache
+    # would keep each process's own stale copies). Files beside the SQLite database (one cache per
+    # database, so two sites on a box never share one); docs/benchmarks.md has the figures against
+    # Django's in-process and database caches.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "finews",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("FINEWS_CACHE_DIR") or local_cache_dir(DATABASES["default"]),
             # A page is a few keys (entry, bodies, stamps): Django's default 300 keeps ~50 pages.
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }

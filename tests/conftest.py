@@ -1,3 +1,5 @@
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -46,6 +48,23 @@ def corpus_dir():
     if not (CORPUS / "_posts").is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+def pytest_configure(config):
+    """The suite's own page cache: without REDIS_URL the cache is files beside the database
+    (finews/settings.py), which for this process would be the developer's own site's."""
+    from django.conf import settings
+
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("FileBasedCache"):
+        default["LOCATION"] = tempfile.mkdtemp(prefix="finews-test-cache-")
+        config._finews_cache_dir = default["LOCATION"]
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_finews_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

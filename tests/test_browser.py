@@ -4,6 +4,7 @@ Screenshots go to artifacts/screenshots/ (the folder is printed); skipped where 
 """
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -68,8 +69,9 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
 
     page.click(f"text={posts[3].title}")
     expect(page.locator("h1")).to_have_text(posts[3].title)
-    expect(page.locator("small.post-date")).to_contain_text("(GMT+8, Asia/Shanghai, CST)")
-    expect(page.locator(".post-tags em")).to_have_text("东财滚动新闻")
+    expect(page.locator(".post-meta time")).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d 北京时间$"))
+    expect(page.locator(".post-meta .post-sources a")).to_have_text("东财滚动新闻")
+    expect(page.locator(".post-tags a")).to_have_text("东财滚动新闻")
     page.screenshot(path=str(SHOTS / "article.png"), full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -215,7 +217,7 @@ def test_saving_the_seed_post_untouched_changes_nothing(page, live_server, tmp_p
     expect(page.locator(".messagelist")).to_contain_text("成功")
     assert stored(post) == before
     page.goto(live_server.url + post.url_path)
-    expect(page.locator("small.post-date")).to_contain_text("17:38:20")
+    expect(page.locator(".post-meta time")).to_have_attribute("datetime", re.compile(r"T17:38:20\+08:00$"))
 
     page.goto(f"{live_server.url}/admin/news/post/{post.pk}/change/")
     page.fill("#id_title", "只改了标题")

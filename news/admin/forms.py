@@ -248,6 +248,10 @@ class LinkInline(admin.TabularInline):
         class Preloading(formset):
             def _construct_form(self, i, **kwargs):
                 form = super()._construct_form(i, **kwargs)
+                # A table row's inputs, named for screen readers (the column heads are not labels).
+                for name, label in (("position", "顺序"), ("DELETE", "删除")):
+                    if name in form.fields:
+                        form.fields[name].widget.attrs["aria-label"] = f"第 {i + 1} 行：{label}"
                 instance = form.instance
                 if instance.pk:
                     related = getattr(instance, related_field)
