@@ -91,6 +91,18 @@ def test_no_character_breaks_a_feed_whichever_way_it_came_in(site, client, admin
     for post in Post.objects.all():
         urls += feeds_of(post) + [post.url_path]
     readable(client, sorted(set(urls)))
+    valid_atom(client, ["/feed.xml", imported.ordered_categories()[0].feed_url()])
+
+
+def valid_atom(client, urls):
+    """Each feed validates against RFC 4287's grammar (tests/atom/atom.rnc) in Debian's jing."""
+    jing = shutil.which("jing")
+    if jing is None:
+        pytest.skip("jing 没有安装（CI 会装 Debian 的 jing），没有用 RELAX NG 校验")
+    for url in urls:
+        result = subprocess.run([jing, "-c", str(GRAMMAR), "/dev/stdin"], input=client.get(url).content,
+                                capture_output=True, timeout=120)
+        assert result.returncode == 0, (url, result.stdout.decode()[-2000:])
 
 
 def test_a_post_stored_before_the_rule_does_not_break_the_feeds(client):
@@ -197,14 +209,9 @@ def test_the_samples_feeds_parse_and_validate(corpus_dir, client):
                  "--quiet", stdout=io.StringIO())
     Post.objects.filter(pk__in=Post.objects.order_by("-published_at").values("pk")[:5]).update(important=True)
     urls = ["/feed.xml", "/feed.xml?important=1", "/tag/东财滚动新闻/feed.xml"]
-    urls += [c.feed_url() for c in Category.objects.all()[:5]]
+    urls += [c.feed_url() for c in Category.objects.filter(post_links__isnull=False).distinct()[:5]]
     readable(client, urls)
-    jing = shutil.which("jing")
-    if jing is None:
-        pytest.skip("jing 没有安装（CI 会装 Debian 的 jing），没有用 RELAX NG 校验")
     for url in urls:
-        result = subprocess.run([jing, "-c", str(GRAMMAR), "/dev/stdin"], input=client.get(url).content,
-                                capture_output=True, timeout=120)
-        assert result.returncode == 0, (url, result.stdout.decode()[-2000:])
         entries_found = feedparser.parse(client.get(url).content).entries
         assert all(entry.get("author") for entry in entries_found), url  # RFC 4287 4.1.1: an author each
+    valid_atom(client, urls)
