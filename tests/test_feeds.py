@@ -215,3 +215,13 @@ def test_the_samples_feeds_parse_and_validate(corpus_dir, client):
         entries_found = feedparser.parse(client.get(url).content).entries
         assert all(entry.get("author") for entry in entries_found), url  # RFC 4287 4.1.1: an author each
     valid_atom(client, urls)
+
+
+def test_a_tie_across_the_last_item_is_broken_as_jekyll_feed_breaks_it(client, settings):
+    settings.FINEWS_FEED_ITEMS = 2
+    moment = datetime.datetime(2022, 2, 17, 9, 0, tzinfo=SITE_TZ)
+    for name in ("c", "a", "b"):  # the index reads c, b, a; jekyll-feed sorts a, b, c
+        factories.post(f"同一秒{name}", when=moment, source_path=f"_posts/2022-02-17-{name}.md", slug=name)
+    factories.post("早一秒", when=moment - datetime.timedelta(seconds=1))
+    for url in ("/feed.xml", "/category/emnews/feed.xml", "/tag/东财滚动新闻/feed.xml"):
+        assert [e.find(f"{ATOM}title").text for e in entries(client, url)] == ["同一秒a", "同一秒b"], url

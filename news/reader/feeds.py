@@ -9,6 +9,7 @@ without the scraper's 返回 footer links. Whatever a post holds, the feed is XM
 carry is dropped as it is written (news/text.py). Absolute links come from the configured origin
 (news/origin.py).
 """
+import io
 import re
 from dataclasses import dataclass
 
@@ -50,12 +51,15 @@ class AtomFeed(Atom1Feed):
     """Atom with each entry's whole body as ``<content type="html">``, written as XML text."""
 
     def write(self, outfile, encoding):
-        handler = XMLTextGenerator(outfile, encoding, short_empty_elements=True)
+        buffer = io.BytesIO()  # written whole at the end: the response's own write() per piece costs more
+        handler = XMLTextGenerator(buffer, encoding, short_empty_elements=True)
         handler.startDocument()
         handler.startElement("feed", self.root_attributes())
         self.add_root_elements(handler)
         self.write_items(handler)
         handler.endElement("feed")
+        handler.endDocument()
+        outfile.write(buffer.getvalue())
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -92,11 +96,12 @@ class Subject:
 def newest(rows, post_field, count):
     """Ids of the newest ``count`` posts among ``rows`` (posts or link rows, newest first by an
     index), in jekyll-feed's order: newest first, same-second ties by path ascending. Read as the
-    index gives them, plus the ties of the last one's second (one more short range)."""
+    index gives them, one more, and only when that one shares the last one's second all of that
+    second (one more short range)."""
     fields = (post_field, "published_at", "source_path")
-    found = list(rows.values_list(*fields)[:count])
-    if len(found) == count:
-        found += rows.filter(published_at=found[-1][1]).values_list(*fields)
+    found = list(rows.values_list(*fields)[: count + 1])
+    if len(found) > count and found[count][1] == found[count - 1][1]:
+        found += rows.filter(published_at=found[count - 1][1]).values_list(*fields)
     found = sorted(set(found), key=lambda row: row[2])
     found.sort(key=lambda row: row[1], reverse=True)
     return [row[0] for row in found[:count]]
