@@ -1,6 +1,7 @@
 """Import the real posts of the old site (../shared/corpus/finews) and check what Jekyll gave."""
 import datetime
 import io
+from html import escape as html_escape
 
 import pytest
 from django.core.management import call_command
@@ -109,7 +110,9 @@ def test_reader_pages_match_jekylls_listings(imported, client, settings):
     for post in Post.objects.all():
         html = client.get(post.url_path).content.decode()
         local = post.published_at.astimezone(SITE_TZ)
-        assert f"{local:%Y-%m-%d %H:%M:%S}</time></small>" in html, post.url_path
-        assert "<h1>" in html and "tags: " in html
+        assert f'datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M} 北京时间</time>' in html, post.url_path
+        assert "<h1>" in html and "标签：" in html
         for tag in post.tags.names():
-            assert f"<em>{tag}</em>" in html
+            assert f">{tag}</a>" in html
+        if post.source_url:  # the original once, named (the body's bare address line is the header's link)
+            assert html.count(f'href="{html_escape(post.source_url)}"') == 1, post.url_path

@@ -3,7 +3,8 @@ through ``news.models``).
 
 - ``taxonomy``: sources (categories), their old names, tags and post counts;
 - ``posts``: posts and their ordered category and tag links;
-- ``querysets``: the bulk half of the write path (the single-post half is ``Post.save()``);
+- ``querysets``, ``linksets``: the bulk half of the write path for posts and for their links (the
+  single-post half is ``Post.save()``);
 - ``records``: old addresses, import runs, revisions, tombstones;
 - ``feeds``: what a post is to feed readers (its lasting entry id, when its text changed);
 - ``tokens``, ``staging``, ``exporting``, ``jobs``: API tokens, staged uploads, finished

@@ -1,7 +1,7 @@
 """Posts and their ordered links to categories and tags.
 
 ``Post.save()`` and the methods beside it are the single-post half of the one write path (the
-bulk half is in ``querysets.py``): whoever changes a post — the importer, the admin, a test
+bulk half is in ``querysets.py`` and ``linksets.py``): whoever changes a post — the importer, the admin, a test
 factory — gets the same derived URL and source path, rendered and sanitised body, link sort keys,
 legacy addresses and cache invalidation. A post and its link rows are one aggregate (a link copies
 the post's sort keys on every insert), so they share this module, longer than most for it.
@@ -17,7 +17,8 @@ from news.jekyll import urls
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
 from news.models.fields import BytewiseCharField, TextJSONEncoder
-from news.models.querysets import LinkQuerySet, PostQuerySet, TagLinkQuerySet
+from news.models.linksets import LinkQuerySet, TagLinkQuerySet
+from news.models.querysets import PostQuerySet
 from news.models.taxonomy import Category
 from news.signals import posts_changed
 
