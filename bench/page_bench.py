@@ -6,6 +6,7 @@ Fills the database once (bench/fill.py; reused on later runs), then times reques
 Django's test client (the whole middleware and view stack, no network) for the home page, a
 category page (first and 100th page), an article and the feeds (each 50 items, as a category page).
 """
+import statistics
 import sys
 from pathlib import Path
 
@@ -22,17 +23,18 @@ def main():
 
     client = Client()
     big = Category.objects.get(key="emnews")
+    small = Category.objects.exclude(pk=big.pk).first()
     article = Post.objects.order_by("-published_at")[5000]
     pages = {
         "home /": "/",
         "category page 1": big.get_absolute_url(),
         "category page 100": big.get_absolute_url() + "?page=100",
-        "small category page 1": Category.objects.exclude(pk=big.pk).first().get_absolute_url(),
+        "small category page 1": small.get_absolute_url(),
         "article": article.url_path,
         "feed /feed.xml": "/feed.xml",
         "feed, 重要": "/feed.xml?important=1",
         "category feed": big.feed_url(),
-        "small category feed": Category.objects.exclude(pk=big.pk).first().feed_url(),
+        "small category feed": small.feed_url(),
     }
     print(f"{Post.objects.count()} posts, {Category.objects.count()} categories")
     print(f"{'page':24} {'uncached median':>16} {'p95':>8} {'cached median':>14} {'p95':>8}")
@@ -45,6 +47,16 @@ def main():
         client.get(url)
         warm = timed(cached, args.repeat * 3)
         print(f"{label:24} {cold[0]:13.1f} ms {cold[1]:5.1f} ms {warm[0]:11.2f} ms {warm[1]:5.2f} ms")
+
+    # A feed against the listing of the same 50 posts, uncached, pair by pair (the machine drifts).
+    print("\nuncached feed / uncached listing of the same posts, median of per-pair ratios:")
+    for feed, listing in [("/feed.xml", "/"), (big.feed_url(), big.get_absolute_url()),
+                          (small.feed_url(), small.get_absolute_url())]:
+        ratios = []
+        for _ in range(args.repeat):
+            page_ms = timed(lambda listing=listing: uncached_get(client, listing), 1)[0]
+            ratios.append(timed(lambda feed=feed: uncached_get(client, feed), 1)[0] / page_ms)
+        print(f"{feed:32} / {listing:28} {statistics.median(ratios):.2f}×")
 
 
 if __name__ == "__main__":

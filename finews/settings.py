@@ -239,8 +239,9 @@ FINEWS_OLD_SITE_HOSTS = env_list(
 )
 # A post file larger than this is refused by the importer.
 FINEWS_IMPORT_MAX_FILE_BYTES = env_int("FINEWS_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
-# An import writes (and holds in memory) at most this many bytes of files per batch.
-FINEWS_IMPORT_BATCH_BYTES = env_int("FINEWS_IMPORT_BATCH_BYTES", 2 * 1024 * 1024)
+# An import writes (and holds in memory) at most this many bytes of files per batch (the API's
+# batches, in a web worker, an eighth of it).
+FINEWS_IMPORT_BATCH_BYTES = env_int("FINEWS_IMPORT_BATCH_BYTES", 8 * 1024 * 1024)
 # Parsing one post may take this many seconds on every import path; a post over it is refused
 # with a reason (news/ingest/parse.py). Real posts take milliseconds; 0 turns it off.
 FINEWS_IMPORT_POST_SECONDS = float(os.environ.get("FINEWS_IMPORT_POST_SECONDS") or 10)

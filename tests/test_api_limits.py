@@ -48,7 +48,6 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read():
     assert response.status_code == 413 and not Post.objects.exists()
 
 
-@override_settings(FINEWS_IMPORT_BATCH_BYTES=1024 * 1024)
 def test_a_big_batch_costs_about_its_body_once():
     key = new_key()
     warm = Client().post("/api/posts/", batch(1, 1), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")

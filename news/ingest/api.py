@@ -16,8 +16,8 @@ Bounded before anything is built: the body (``FINEWS_API_MAX_BODY_BYTES``, 20 MB
 its declared length before it is read), each post (the import file-size limit), the JSON's
 nesting (a scan, before the parser recurses), each path (no surrounding space, no control
 characters). A chunked body is read from the server's de-chunked stream. The posts are then
-written in batches of ``FINEWS_IMPORT_BATCH_BYTES``, so a worker holds the body about once
-plus one batch's work (docs/benchmarks.md).
+written in batches of an eighth of ``FINEWS_IMPORT_BATCH_BYTES`` (1 MB), so a worker holds the body
+about once plus one batch's work (docs/benchmarks.md).
 """
 import codecs
 import json
@@ -209,7 +209,8 @@ def posts(request):
     results = dict(oversize)
     if found.entries:
         try:
-            report = Importer(origin=ImportRun.Origin.API, lock_wait=settings.FINEWS_API_LOCK_WAIT, token=token).run(
+            report = Importer(origin=ImportRun.Origin.API, lock_wait=settings.FINEWS_API_LOCK_WAIT, token=token,
+                              batch_bytes=settings.FINEWS_IMPORT_BATCH_BYTES // 8).run(
                 found, source_label=f"接口：{token.name}")
         except ImportBusy:
             return _error(503, "另一个导入正在进行，请稍后重试", Retry_After="10")
