@@ -45,7 +45,9 @@ def resolve_date(value, *, filename_date, has_key):
         in_range = False
     if not in_range:
         raise PostError(f"date 超出可以保存的范围（公元 1 年到 9999 年）：{value!s}")
-    return moment, url_date
+    # The instant is kept, the offset is not: PostgreSQL refuses offsets past ±15:59 that YAML
+    # and Jekyll accept (-23:59), and the site shows Beijing time anyway.
+    return moment.astimezone(SITE_TZ), url_date
 
 
 def _resolve(value, *, filename_date, has_key):
