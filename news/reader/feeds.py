@@ -32,7 +32,9 @@ from news.search.tokens import text_of_html
 from news.text import xml_text
 
 # The scraper's last paragraph: links back to the source and the home page (返回…｜返回首页).
-FOOTER_RE = re.compile(r"\s*<p>(?:\s*<a [^>]*>返回[^<]*</a>\s*[｜|]?\s*)+</p>\s*\Z")
+# Matched against the last paragraph only, by a pattern with one way to split its whitespace: linear
+# in the body whatever it holds.
+FOOTER_RE = re.compile(r"<p>\s*(?:<a [^>]*>返回[^<]*</a>\s*(?:[｜|]\s*)?)+</p>\s*")
 SUMMARY_CHARS = 140
 
 
@@ -70,7 +72,10 @@ class AtomFeed(Atom1Feed):
 
 
 def body_without_footer(body_html):
-    return FOOTER_RE.sub("\n", body_html)
+    start = body_html.rfind("<p>")
+    if start < 0 or not FOOTER_RE.fullmatch(body_html, start):
+        return body_html
+    return body_html[:start].rstrip() + "\n"
 
 
 def summary_of(post, body):
