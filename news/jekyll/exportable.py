@@ -9,7 +9,8 @@ links to any scheme), and it copies an ``.html`` post's body as it is. So an exp
   top-level block holding such a line becomes the HTML finews shows for it (rendered, sanitised),
   inside one ``<div>`` that both Markdown engines copy without reading Markdown in it;
 - an HTML body sanitised;
-- a plain-text body as it is, unless Jekyll would serve it as a web page (then escaped);
+- a plain-text body as it is where Jekyll writes a ``.txt`` file (served as text), escaped anywhere
+  else (``.html``, ``.shtml``, ``.svg``, ``.xhtml``, no extension: a server may take any as markup);
 - titles HTML-escaped (the layouts escape what they print, too: ``escape_once``).
 """
 import html
@@ -25,9 +26,11 @@ KRAMDOWN_RE = re.compile(r"\{:")
 # Where a link's address stands: ``](address`` and a reference definition ``[x]: address``.
 LINK_RE = re.compile(r"\]\(\s*<?([^\s)>]*)|^[ ]{0,3}\[[^\]]*\]:\s*<?(\S*)")
 SAFE_SCHEME_RE = re.compile(r"(?:https?|mailto):", re.I)
-SCRIPT_RE = re.compile(r"script\s*:|data\s*:", re.I)
+SCRIPT_RE = re.compile(r"script:|data:", re.I)
+# What a browser ignores inside a URL's scheme, or what kramdown or the browser decodes away.
+IGNORED_IN_SCHEME_RE = re.compile(r"[\x00-\x20\\]+")
 BLANK_EDGES_RE = re.compile(r"\A(?:[ \t]*\n)+|(?:\n[ \t]*)+\Z")
-WEB_PAGE_RE = re.compile(r"(?:\.html?|/)\Z", re.I)
+TEXT_FILE_RE = re.compile(r"\.txt\Z", re.I)
 
 
 def escaped_title(title):
@@ -43,9 +46,15 @@ def unsafe_address(address):
     return ":" in re.split(r"[/?#]", address, maxsplit=1)[0]
 
 
+def spells_script(line):
+    """Whether ``line`` spells a script or data scheme once entities are decoded and what a browser
+    skips is removed: a link's address may stand alone on the line after its ``](``."""
+    return bool(SCRIPT_RE.search(IGNORED_IN_SCHEME_RE.sub("", html.unescape(line))))
+
+
 def unsafe_line(line):
     """Whether kramdown could make markup of ``line`` that the sanitiser would not allow."""
-    if RAW_HTML_RE.search(line) or KRAMDOWN_RE.search(line) or SCRIPT_RE.search(line):
+    if RAW_HTML_RE.search(line) or KRAMDOWN_RE.search(line) or spells_script(line):
         return True
     return any(unsafe_address(a or b) for a, b in LINK_RE.findall(line))
 
@@ -87,4 +96,4 @@ def exportable_body(body, kind, url_path):
         return markdown_body(body)
     if kind == "html":
         return sanitize_html(body)
-    return html.escape(body, quote=False) if WEB_PAGE_RE.search(url_path) else body
+    return body if TEXT_FILE_RE.search(url_path) else html.escape(body, quote=False)
