@@ -126,3 +126,29 @@ def test_a_reviewing_tokens_re_send_does_not_bring_a_scheduled_post_forward(clie
     assert send(GOOD).status_code == 200
     assert Post.objects.get().status == "review" and client.get(Post.objects.get().url_path).status_code == 404
     assert Post.objects.get().source_path == PATH
+
+
+def test_restoring_a_published_version_onto_a_draft_needs_review_even_for_later(editor, reviewer, client):
+    """Found by review: a revision 已发布 with a future time, restored onto a draft, scheduled the post
+    past 审核 (the form refuses that change to an editor)."""
+    post = factories.post("草稿里的快讯")
+    action(editor, "unpublish", [post])
+    assert Post.objects.get(pk=post.pk).status == Post.Status.DRAFT
+    later = (timezone.now() + datetime.timedelta(days=2)).isoformat()
+    old = Revision.objects.filter(post_id=post.pk, data__status="published").earliest("pk")
+    old.data = {**old.data, "published_at": later}
+    old.save()
+    response = editor.post(f"{CHANGELIST}{post.pk}/revisions/{old.pk}/restore/", follow=True)
+    assert "需要审核权限" in response.content.decode()
+    assert Post.objects.get(pk=post.pk).status == Post.Status.DRAFT
+    reviewer.post(f"{CHANGELIST}{post.pk}/revisions/{old.pk}/restore/")
+    assert Post.objects.get(pk=post.pk).is_scheduled
+
+
+def test_an_editor_cannot_hand_a_scheduled_post_back_to_its_source(editor, reviewer):
+    """A source's re-send dated earlier would show a scheduled post at once: handing it back is 审核's."""
+    post = scheduled_post()
+    Post.objects.filter(pk=post.pk).update(held_at=timezone.now())
+    assert any("需要审核权限" in message for message in messages_of(action(editor, "release", [post])))
+    assert Post.objects.get(pk=post.pk).held_at is not None
+    assert "已把 1 篇文章交还来源。" in messages_of(action(reviewer, "release", [post]))

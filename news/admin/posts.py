@@ -4,7 +4,7 @@ mixed in from their own modules."""
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -215,11 +215,13 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
         publishing decision, so it needs 审核权限 (news/admin/review.py)."""
         held = queryset.filter(held_at__isnull=False)
         if not self.has_publish_permission(request):
-            refused = held.exclude(status=Post.Status.PUBLISHED).count()
+            # Scheduled posts too: a re-send dated earlier would show them at once.
+            shown = Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+            refused = held.exclude(shown).count()
             if refused:
-                self.message_user(request, f"{refused} 篇未发布的文章没有交还：来源再送来时会发布它们，{REFUSED}。",
+                self.message_user(request, f"{refused} 篇未发布或排期中的文章没有交还：来源再送来时可能发布它们，{REFUSED}。",
                                   messages.WARNING)
-            held = held.filter(status=Post.Status.PUBLISHED)
+            held = held.filter(shown)
         ids = list(held.values_list("pk", flat=True))
         Post.objects.filter(pk__in=ids).update(held_at=None)
         self.done(request, ids, "交还来源：导入和抓取可以再更新", "已把 {} 篇文章交还来源。", hold=False)

@@ -21,9 +21,13 @@ def would_publish(post, status, published_at, now=None):
 
 
 def restoring_publishes(post, data):
-    """Whether restoring the revision ``data`` (news/changes/revisions.py) would show ``post``."""
+    """Whether restoring the revision ``data`` (news/changes/revisions.py) would show ``post`` now or
+    later: making an unpublished post 已发布 with a future time schedules it, which the form leaves to
+    审核 as well."""
     if "status" not in data or "published_at" not in data:
         return False
+    if data["status"] == Post.Status.PUBLISHED and post.status != Post.Status.PUBLISHED:
+        return True
     return would_publish(post, data["status"], datetime.datetime.fromisoformat(data["published_at"]))
 
 
