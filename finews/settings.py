@@ -6,6 +6,7 @@ ALLOWED_HOSTS and usually DATABASE_URL and REDIS_URL; then ``manage.py check --d
 """
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -145,13 +146,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-def local_cache_dir(database):
+def local_cache_dir(database, base=None):
     """The page cache's folder when there is no Redis: ``<the SQLite file>.cache/``, or for another
-    database a folder in the system's temporary directory named after it."""
+    database a folder of this user's in the system's temporary directory, named after it. The cache
+    unpickles what it finds there, so a folder someone else made or may write to is refused."""
     if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) != ":memory:":
         return f"{database['NAME']}.cache"
     named = f"{database['ENGINE']}|{database.get('HOST')}|{database.get('PORT')}|{database['NAME']}"
-    return os.path.join(tempfile.gettempdir(), "finews-cache-" + hashlib.sha256(named.encode()).hexdigest()[:16])
+    folder = os.path.join(base or tempfile.gettempdir(),
+                          f"finews-cache-{os.getuid()}-" + hashlib.sha256(named.encode()).hexdigest()[:16])
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    found = os.lstat(folder)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise ImproperlyConfigured(
+            f"页面缓存的目录 {folder} 不是本用户独有的（只应本用户可读写）：删除它，或设置 REDIS_URL 或 FINEWS_CACHE_DIR")
+    return folder
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -66,3 +66,23 @@ def test_debug_is_off_unless_set_and_then_a_key_is_required(tmp_path):
     env["SECRET_KEY"] = "y9" * 30 + "-finews-test-only-secret"
     result = manage("shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)", env=env)
     assert "DEBUG False" in result.stdout
+
+
+def test_the_cache_folder_in_a_shared_temporary_directory_must_be_the_users_own(tmp_path):
+    """Found by review: without Redis on PostgreSQL the page cache's folder is in /tmp under a name
+    anyone can work out, and Django's file cache unpickles what it finds there. A folder that others
+    may write to is refused at start; a new one is made private."""
+    from finews.settings import local_cache_dir
+
+    env = {**production_env(tmp_path), "TMPDIR": str(tmp_path), "REDIS_URL": "",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/finews_cache_owner_check"}
+    env.pop("FINEWS_CACHE_DIR", None)
+    database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "PORT": 5432,
+                "NAME": "finews_cache_owner_check"}
+    folder = Path(local_cache_dir(database, base=str(tmp_path)))
+    assert folder.stat().st_mode & 0o777 == 0o700
+    folder.chmod(0o777)  # as if planted by another local user
+    result = manage("check", env=env, check=False)
+    assert result.returncode != 0 and "不是本用户独有的" in result.stderr and str(folder) in result.stderr
+    folder.rmdir()
+    assert manage("check", env=env).returncode == 0 and folder.stat().st_mode & 0o777 == 0o700
