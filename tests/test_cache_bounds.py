@@ -127,3 +127,38 @@ def test_an_untouched_save_still_writes_and_is_heard(client):
     assert "照旧" in client.get(post.url_path).content.decode()
     Post.objects.get(pk=post.pk).save()  # Django's contract: save() writes, and post_save follows
     assert "绕过写入路径改的" in client.get(post.url_path).content.decode()
+
+
+class LaterClock:
+    """``time`` as Django's cache modules see it, ``ahead`` seconds in the future."""
+
+    def __init__(self, ahead):
+        self.ahead = ahead
+
+    def time(self):
+        import time
+
+        return time.time() + self.ahead
+
+
+def test_the_variant_cap_outlives_the_caches_default_timeout(client, settings, monkeypatch):
+    """Found by review: the file cache's incr() re-set the per-page counter with the default timeout
+    (5 min), while the variants it counted live a day: every 5 idle minutes a crawler had another
+    full set of variants to fill."""
+    from django.core.cache import caches
+    from django.core.cache.backends import base, filebased
+
+    if not isinstance(caches["default"], filebased.FileBasedCache):
+        pytest.skip("the suite runs with another cache than the default file cache")
+    settings.FINEWS_CACHE_VARIANTS = 3
+    factories.post("一篇")
+    for day in range(1, 4):
+        client.get(f"/category/emnews.html?date=2022-02-{day:02d}")
+    clock = LaterClock(600)  # past the default 300 s, well within FINEWS_PAGE_KEEP_SECONDS
+    monkeypatch.setattr(base, "time", clock)
+    monkeypatch.setattr(filebased, "time", clock)
+    assert settings.FINEWS_PAGE_KEEP_SECONDS > 600
+    for ahead in (0, 0, 400, 4000):  # refused variants do not shorten the count's life either
+        clock.ahead += ahead
+        response = client.get("/category/emnews.html?date=2022-03-01")
+        assert response.status_code == 200 and response["X-Cache"] != "HIT"

@@ -260,10 +260,14 @@ def _may_keep_variant(request, key):
         counted = cache.incr(counter)
     except ValueError:
         return False
+    # Django's incr() and decr() outside Redis store the count again with the default timeout
+    # (5 min): the count is made to live as long as the variants it counts.
     if counted > settings.FINEWS_CACHE_VARIANTS:
         with contextlib.suppress(ValueError):
             cache.decr(counter)  # the count stays at the cap; this variant leaves no key
+            cache.touch(counter, settings.FINEWS_PAGE_KEEP_SECONDS)
         return False
+    cache.touch(counter, settings.FINEWS_PAGE_KEEP_SECONDS)
     cache.set(key + ":variant", 1, settings.FINEWS_PAGE_KEEP_SECONDS)
     return True
 
