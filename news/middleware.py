@@ -2,13 +2,13 @@
 Chinese 503 while the database is away."""
 import logging
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 from .cache import accepts_gzip
+from .dberrors import unreachable
 
 log = logging.getLogger("news.db")
 
@@ -60,7 +60,7 @@ class DatabaseDownMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)) or not _unreachable(exception):
+        if not unreachable(exception):
             return None
         log.error("数据库不可用（%s %s）：%s", request.method, request.path, exception)
         if request.path.startswith("/api/"):  # the scraper reads JSON, whatever the answer
@@ -71,14 +71,6 @@ class DatabaseDownMiddleware:
         response["Retry-After"] = str(self.RETRY_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
-
-
-def _unreachable(error):
-    """Connection trouble, not a query that is wrong (SQLite's "locked" is neither)."""
-    text = str(error).lower()
-    return isinstance(error, InterfaceError) or any(
-        sign in text for sign in ("connect", "connection", "server closed", "terminating", "shutting down",
-                                  "starting up", "no such host", "timeout expired"))
 
 
 class EditorActsMiddleware:

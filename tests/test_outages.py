@@ -338,3 +338,29 @@ def test_an_import_cut_off_by_a_postgresql_restart_says_so_in_chinese(own_postgr
     done = subprocess.run([*manage, "import_posts", str(tmp_path / "site"), "--quiet"], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0 and "新建" in done.stdout and "失败 0" in done.stdout, done.stderr
+
+
+def test_a_write_error_that_is_not_an_outage_fails_one_batch_not_the_import(db, tmp_path, monkeypatch):
+    """Found by review: every OperationalError stopped the whole import as if the database had gone,
+    a deadlock or a statement timeout too. One of those costs its batch a post-by-post retry."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    from news.demo import write_site
+
+    write_site(tmp_path / "site", posts=40, sources=4, body_bytes=500, seed=3)
+    manager = type(Post.objects)
+    original, calls = manager.bulk_create, []
+
+    def deadlocked_once(self, objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(manager, "bulk_create", deadlocked_once)
+    out = io.StringIO()
+    call_command("import_posts", str(tmp_path / "site"), "--workers", "0", stdout=out, stderr=io.StringIO())
+    assert Post.objects.count() == 40 and calls[0] > 1 and "失败 0" in out.getvalue(), out.getvalue()

@@ -7,9 +7,10 @@ the ``posts_changed`` event news/changes/ receives.
 """
 import logging
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from news.dberrors import unreachable
 from news.ingest.find import FileOutcome
 from news.ingest.parse import CREATED, FAILED, KEPT, UNCHANGED, UPDATED
 from news.models import Category, CategoryAlias, LegacyURL, Post, PostCategory, TaggedPost, Tombstone, tags_named, unique_slug
@@ -148,15 +149,17 @@ class BatchWriter:
         try:
             with transaction.atomic():
                 outcomes.extend(self._store(accepted, existing))
-        except (OperationalError, InterfaceError):
-            raise  # the database went away: no post of the batch would fare better; the run stops
-        except Exception:
+        except Exception as exc:
+            if unreachable(exc):
+                raise  # the database went away: no post of the batch would fare better; the run stops
             logger.exception("batch write failed; retrying post by post")
             for entry, parsed in accepted:
                 try:
                     with transaction.atomic():
                         outcomes.extend(self._store([(entry, parsed)], existing))
                 except Exception as exc:
+                    if unreachable(exc):
+                        raise
                     outcomes.append(failed(entry, parsed, f"写入数据库失败：{exc}"))
         return outcomes
 
