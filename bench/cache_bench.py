@@ -19,7 +19,7 @@ from fill import parse_args, timed, uncached_get
 
 BACKENDS = {
     "in-process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"},
-    "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
+    "file": {"BACKEND": "news.cache.files.SharedFileCache"},
     "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "finews_bench_cache"},
 }
 

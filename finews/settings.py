@@ -182,7 +182,7 @@ else:
     # Django's in-process and database caches.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "news.cache.files.SharedFileCache",
             "LOCATION": os.environ.get("FINEWS_CACHE_DIR") or local_cache_dir(DATABASES["default"]),
             # A page is a few keys (entry, bodies, stamps): Django's default 300 keeps ~50 pages.
             "OPTIONS": {"MAX_ENTRIES": 20_000},

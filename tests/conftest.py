@@ -56,7 +56,7 @@ def pytest_configure(config):
     from django.conf import settings
 
     default = settings.CACHES["default"]
-    if default["BACKEND"].endswith("FileBasedCache"):
+    if default["BACKEND"].endswith(("FileBasedCache", "SharedFileCache")):
         default["LOCATION"] = tempfile.mkdtemp(prefix="finews-test-cache-")
         config._finews_cache_dir = default["LOCATION"]
 

@@ -162,3 +162,21 @@ def test_the_variant_cap_outlives_the_caches_default_timeout(client, settings, m
         clock.ahead += ahead
         response = client.get("/category/emnews.html?date=2022-03-01")
         assert response.status_code == 200 and response["X-Cache"] != "HIT"
+
+
+def test_the_file_cache_lists_its_folder_now_and_then_and_stays_bounded(tmp_path, monkeypatch):
+    """Django's file cache lists its folder on every write (~30 ms a write near 20,000 files): an
+    import marking thousands of pages stale spent seconds listing. It lists once per CHECK_EVERY
+    writes, and the folder still stays within MAX_ENTRIES plus that many."""
+    from news.cache.files import SharedFileCache
+
+    cache = SharedFileCache(str(tmp_path / "c"), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    listings = []
+    real = cache._list_cache_files
+    monkeypatch.setattr(cache, "_list_cache_files", lambda: listings.append(1) or real())
+    for n in range(1000):
+        cache.set(f"key-{n}", b"x" * 100, 600)
+    files = len(real())
+    assert len(listings) <= 1000 // SharedFileCache.CHECK_EVERY + 1
+    assert files <= 50 + SharedFileCache.CHECK_EVERY
+    assert cache.get("key-999") == b"x" * 100  # the newest write is kept
