@@ -36,6 +36,8 @@ HOSTILE = [
     # plain-text post whose name Jekyll keeps and a browser reads as a web page.
     ("2022-03-13-split-link.md", "title: 换行的链接", f"[点我](\njavascript&#58;{ATTACK})"),
     ("2022-03-14-text.shtml", "title: 纯文本", f"<script>{ATTACK}</script>"),
+    # Found by a second review: a scheme split over two lines (kramdown keeps the newline, browsers drop it).
+    ("2022-03-15-split-scheme.md", "title: 拆开的协议", f"[点我](javascri\npt:{ATTACK})"),
 ]
 
 
@@ -60,6 +62,8 @@ def test_what_kramdown_could_run_is_exported_as_finews_shows_it():
     assert "onerror" not in exported and "{:" not in exported.replace("<div>", "").split("</div>")[-1]
     assert '<img src="x">' in exported and "<div>\n<p>" in exported
     assert "&#10;" in markdown_body("<pre>\na\n\nb</pre>")  # no blank line ends the block early
+    for split in ("[x](javascri\npt:alert(1))", "[z](javascript\n:alert(1))", "[y](j\na\nv\na\nscript:x)"):
+        assert "<div>" in markdown_body(split), split  # no line spells the scheme; the block does
 
 
 def test_the_files_carry_what_finews_shows(hostile_site):
@@ -94,7 +98,7 @@ def test_jekyll_builds_the_export_into_pages_that_run_nothing(hostile_site, tmp_
             found = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e =>
                 ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'STYLE', 'DETAILS'].includes(e.tagName.toUpperCase())
                 || [...e.attributes].some(a => a.name.startsWith('on') || a.name === 'style'
-                   || (['href', 'src'].includes(a.name) && /^\\s*(javascript|data|vbscript):/i.test(a.value))))
+                   || (['href', 'src'].includes(a.name) && /^\\s*(javascript|data|vbscript):/i.test(a.value.replace(/[\\t\\n\\r]/g, '')))))
                 .map(e => e.outerHTML.slice(0, 120))""")
             if found:
                 injected[path.relative_to(built).as_posix()] = found

@@ -9,8 +9,9 @@ links to any scheme), and it copies an ``.html`` post's body as it is. So an exp
   top-level block holding such a line becomes the HTML finews shows for it (rendered, sanitised),
   inside one ``<div>`` that both Markdown engines copy without reading Markdown in it;
 - an HTML body sanitised;
-- a plain-text body as it is where Jekyll writes a ``.txt`` file (served as text), escaped anywhere
-  else (``.html``, ``.shtml``, ``.svg``, ``.xhtml``, no extension: a server may take any as markup);
+- a plain-text body as it is where Jekyll writes a ``.txt``, ``.json``, ``.csv`` or ``.tsv`` file
+  (never served as markup), escaped anywhere else (``.html``, ``.shtml``, ``.svg``, ``.xml``,
+  ``.xhtml``, no extension: a server or browser may take any of them as markup);
 - titles HTML-escaped (the layouts escape what they print, too: ``escape_once``).
 """
 import html
@@ -26,11 +27,14 @@ KRAMDOWN_RE = re.compile(r"\{:")
 # Where a link's address stands: ``](address`` and a reference definition ``[x]: address``.
 LINK_RE = re.compile(r"\]\(\s*<?([^\s)>]*)|^[ ]{0,3}\[[^\]]*\]:\s*<?(\S*)")
 SAFE_SCHEME_RE = re.compile(r"(?:https?|mailto):", re.I)
+# A link whose address goes on past the line: kramdown keeps the newline in the address, which a
+# browser drops, so ``javascri`` + ``pt:`` on the next line would spell a scheme no line holds.
+OPEN_LINK_RE = re.compile(r"\]\([^)]*\Z")
 SCRIPT_RE = re.compile(r"script:|data:", re.I)
 # What a browser ignores inside a URL's scheme, or what kramdown or the browser decodes away.
 IGNORED_IN_SCHEME_RE = re.compile(r"[\x00-\x20\\]+")
 BLANK_EDGES_RE = re.compile(r"\A(?:[ \t]*\n)+|(?:\n[ \t]*)+\Z")
-TEXT_FILE_RE = re.compile(r"\.txt\Z", re.I)
+TEXT_FILE_RE = re.compile(r"\.(?:txt|json|csv|tsv)\Z", re.I)
 
 
 def escaped_title(title):
@@ -54,7 +58,7 @@ def spells_script(line):
 
 def unsafe_line(line):
     """Whether kramdown could make markup of ``line`` that the sanitiser would not allow."""
-    if RAW_HTML_RE.search(line) or KRAMDOWN_RE.search(line) or spells_script(line):
+    if RAW_HTML_RE.search(line) or KRAMDOWN_RE.search(line) or spells_script(line) or OPEN_LINK_RE.search(line):
         return True
     return any(unsafe_address(a or b) for a, b in LINK_RE.findall(line))
 
