@@ -155,8 +155,12 @@ def local_cache_dir(database, base=None):
     named = f"{database['ENGINE']}|{database.get('HOST')}|{database.get('PORT')}|{database['NAME']}"
     folder = os.path.join(base or tempfile.gettempdir(),
                           f"finews-cache-{os.getuid()}-" + hashlib.sha256(named.encode()).hexdigest()[:16])
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    found = os.lstat(folder)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        found = os.lstat(folder)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"无法建立页面缓存的目录 {folder}（{exc.strerror}）：设置 REDIS_URL 或 FINEWS_CACHE_DIR") from exc
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
         raise ImproperlyConfigured(
             f"页面缓存的目录 {folder} 不是本用户独有的（只应本用户可读写）：删除它，或设置 REDIS_URL 或 FINEWS_CACHE_DIR")

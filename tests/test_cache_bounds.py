@@ -164,6 +164,33 @@ def test_the_variant_cap_outlives_the_caches_default_timeout(client, settings, m
         assert response.status_code == 200 and response["X-Cache"] != "HIT"
 
 
+def test_the_variant_count_starts_again_each_period_however_busy_the_path(client, settings, monkeypatch):
+    """Found by a second review: a count whose life every new variant extended never expired on a
+    path that saw one new variant a day, while the variants it counted did: re-counted, they
+    filled it, and the path's variants were never kept again."""
+    from django.core.cache.backends import base, filebased
+
+    import news.cache
+
+    settings.FINEWS_CACHE_VARIANTS = 2
+    keep = settings.FINEWS_PAGE_KEEP_SECONDS
+    clock = LaterClock(0)
+    clock.ahead = (clock.time() // keep + 1) * keep - clock.time() + 1  # the start of a period
+    for module in (base, filebased, news.cache):
+        monkeypatch.setattr(module, "time", clock)
+    factories.post("一篇")
+
+    def kept(query):
+        client.get(f"/category/emnews.html?{query}")
+        return client.get(f"/category/emnews.html?{query}")["X-Cache"] == "HIT"
+
+    assert kept("date=2022-02-01")
+    clock.ahead += keep // 2
+    assert kept("date=2022-02-02")
+    clock.ahead += keep // 2 + 60  # the first variant has expired; a new period has begun
+    assert kept("date=2022-02-01")
+
+
 def test_the_file_cache_lists_its_folder_now_and_then_and_stays_bounded(tmp_path, monkeypatch):
     """Django's file cache lists its folder on every write (~30 ms a write near 20,000 files): an
     import marking thousands of pages stale spent seconds listing. It lists once per CHECK_EVERY

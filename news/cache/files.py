@@ -21,7 +21,7 @@ class SharedFileCache(FileBasedCache):
 
     def _cull(self):
         self._writes += 1
-        if self._writes % self.CHECK_EVERY != 1:  # the first write of a process checks too
+        if (self._writes - 1) % self.CHECK_EVERY:  # the first write of a process checks too
             return
         files = self._list_cache_files()
         if len(files) < self._max_entries:
