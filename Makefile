@@ -17,8 +17,12 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Tests own what they touch: whatever the suite and the servers it starts put in the temporary
+# directory (page-cache folders, import scratch, pytest's own) goes in one folder, removed after
+# (others may enter it: the suite's private PostgreSQL clusters run as the postgres user).
 test: install axe
-	DEBUG=1 $(BIN)/pytest
+	@tmp=$$(mktemp -d -t finews-tests.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && chmod 755 "$$tmp" && \
+	  echo "DEBUG=1 TMPDIR=$$tmp $(BIN)/pytest" && DEBUG=1 TMPDIR="$$tmp" $(BIN)/pytest
 
 # axe-core (npm) for the accessibility checks; they skip, saying why, where it is missing.
 AXE = tests/axe/node_modules/axe-core/axe.min.js
