@@ -170,13 +170,13 @@ def test_the_variant_count_starts_again_each_period_however_busy_the_path(client
     filled it, and the path's variants were never kept again."""
     from django.core.cache.backends import base, filebased
 
-    import news.cache
+    import news.cache.variants
 
     settings.FINEWS_CACHE_VARIANTS = 2
     keep = settings.FINEWS_PAGE_KEEP_SECONDS
     clock = LaterClock(0)
     clock.ahead = (clock.time() // keep + 1) * keep - clock.time() + 1  # the start of a period
-    for module in (base, filebased, news.cache):
+    for module in (base, filebased, news.cache.variants):
         monkeypatch.setattr(module, "time", clock)
     factories.post("一篇")
 

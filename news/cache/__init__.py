@@ -20,7 +20,6 @@ copy; on a cold cache the others wait for that build. Pages carry an ETag; a con
 for an unchanged page is a 304 without rendering. Each page is compressed once, when built.
 Responses say ``X-Cache: HIT``, ``STALE`` or ``MISS`` and their ``Age``. Keys are hashed.
 """
-import contextlib
 import contextvars
 import functools
 import gzip
@@ -35,6 +34,9 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_header_parameters
 
+from news.cache.keys import hashed as _hashed
+from news.cache.variants import may_keep_variant
+
 EPOCH = "all"  # every page depends on it: deleted when Redis comes back from an outage
 CHANGES_KEY = "finews:changes"
 REBUILD_LOCK_SECONDS = 30
@@ -43,10 +45,6 @@ FIRST_BUILD_SECONDS = 1.0  # a copy built while a change landed, its stamps not 
 KEPT_HEADERS = {"content-type", "x-robots-tag", "content-language"}
 
 _building = contextvars.ContextVar("finews_page_stamps", default=None)
-
-
-def _hashed(prefix, text):
-    return f"finews:{prefix}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def page_key(kind, path):
@@ -231,7 +229,7 @@ def _store(request, key, response, hint, before, used, changes_before, previous=
     """Keep a built page: with the tokens read before it was built when they cover every stamp
     it used; otherwise with the tokens as they are now, for as long as usual if no change landed
     while it was built (the change counter did not move), else for a second."""
-    keep = getattr(response, "bounded_variant", False) or _may_keep_variant(request, key)
+    keep = getattr(response, "bounded_variant", False) or may_keep_variant(request, key)
     if not set(used) <= set(hint) or any(before.get(name) is None for name in used):
         if keep:  # a variant past the cap leaves nothing behind, not even this hint
             cache.set(key + ":stamps", sorted(used), settings.FINEWS_PAGE_KEEP_SECONDS)
@@ -245,38 +243,6 @@ def _store(request, key, response, hint, before, used, changes_before, previous=
         cache.set_many({key: entry, **{f"{key}:{kind}": body for kind, body in bodies.items()}},
                        settings.FINEWS_PAGE_KEEP_SECONDS)
     return entry, bodies
-
-
-def _may_keep_variant(request, key):
-    """At most FINEWS_CACHE_VARIANTS new query-string variants of one path are kept per period of
-    FINEWS_PAGE_KEEP_SECONDS (the plain path always is): past that, variants are built for each
-    request and not stored. A variant is kept that long, so at most twice the cap are kept at once.
-    The count is per period, so it starts again whatever the traffic (a count kept alive by every
-    new variant would close the path for good once the variants it counted had expired)."""
-    if not request.META.get("QUERY_STRING"):
-        return True
-    if cache.get(key + ":variant") is not None:
-        return True  # counted before
-    keep = settings.FINEWS_PAGE_KEEP_SECONDS
-    counter = _hashed("variants", f"{int(time.time() // keep)}:{request.path}")
-    counted = cache.get(counter)
-    if counted is not None and counted >= settings.FINEWS_CACHE_VARIANTS:
-        return False  # refused without a write
-    cache.add(counter, 0, 2 * keep)
-    try:
-        counted = cache.incr(counter)
-    except ValueError:
-        return False
-    # Django's incr() and decr() outside Redis store the count again with the default timeout
-    # (5 min): the count is made to last its period again.
-    if counted > settings.FINEWS_CACHE_VARIANTS:
-        with contextlib.suppress(ValueError):
-            cache.decr(counter)  # two at once passed the check: the count stays at the cap
-            cache.touch(counter, 2 * keep)
-        return False
-    cache.touch(counter, 2 * keep)
-    cache.set(key + ":variant", 1, keep)
-    return True
 
 
 def serve_cached(request, key, build):
