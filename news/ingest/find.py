@@ -57,7 +57,7 @@ def _loose_upload(path):
         pass
     if path.suffix.lower() not in (*MARKDOWN_EXTENSIONS, ".html") or path.name.startswith((".", "_", "#")):
         return entry
-    renamed = dated_file_name(path.name, path.read_bytes()[: entry.size + 1]) if entry.size <= UPLOAD_NAME_BYTES else None
+    renamed = dated_file_name(path.name, path.read_bytes()) if entry.size <= UPLOAD_NAME_BYTES else None
     if renamed is None:
         return jekyll_sources.Entry(path.name, entry.source_path, problem=f"{NAME_RULE}：这个文件两样都没有，不知道它的日期")
     entry.source_path, entry.label = f"_posts/{renamed}", f"{path.name}（按 front matter 的日期命名为 {renamed}）"

@@ -198,11 +198,11 @@ class CategoryFeed(PostFeed):
 
     def get_object(self, request, key):
         category, merged = find_category(key)
-        important = live.important_flag(request)
+        subject = Subject(category, live.important_flag(request))
         if merged:
-            raise MergedCategory(category, "?important=1" if important else "")
+            raise MergedCategory(category, subject.query())
         cache.depends_on(f"cat:{category.pk}")
-        return Subject(category, important)
+        return subject
 
     def title(self, obj):
         return f"{obj.thing.display_name}{obj.suffix()} - {settings.FINEWS_SITE_TITLE}"
