@@ -286,6 +286,8 @@ FINEWS_EMNEWS_TAG = os.environ.get("FINEWS_EMNEWS_TAG", "东财滚动新闻")  #
 FINEWS_HOME_LATEST = env_int("FINEWS_HOME_LATEST", 50)
 FINEWS_HOME_SECTIONS_PER_PAGE = env_int("FINEWS_HOME_SECTIONS_PER_PAGE", 20)
 FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 50)
+# Reports of one news item join one story when they are this many hours apart or fewer.
+FINEWS_STORY_WINDOW_HOURS = env_int("FINEWS_STORY_WINDOW_HOURS", 48)
 # The first page of a listing asks for news this often (seconds; 0 turns it off); without
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)

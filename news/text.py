@@ -1,10 +1,26 @@
-"""Text that XML 1.0 can carry. Feeds and sitemaps are XML, and a title, body, tag or category name
+"""Plain text from finews's HTML, and text that XML 1.0 can carry.
+
+``text_of_html``: what a reader reads of sanitised HTML, for the search index, summaries and
+stories.
+
+Text that XML 1.0 can carry. Feeds and sitemaps are XML, and a title, body, tag or category name
 holding a character XML cannot hold (a C0 control other than tab, line feed and carriage return;
 U+FFFE, U+FFFF; a lone surrogate) would make every feed that lists it fail. Every write path
 removes them before storing (the importer, and so the API; the admin's forms), and the feeds
 remove them again as they write, so a site that holds such text from before still serves feeds.
 """
+import html
 import re
+
+_BLOCK_TAG_RE = re.compile(r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|hr)\b|br\b)[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def text_of_html(markup):
+    """What a reader reads of sanitised HTML: block boundaries become line breaks (so words in
+    two paragraphs never join), inline tags vanish, entities are decoded."""
+    return html.unescape(_TAG_RE.sub("", _BLOCK_TAG_RE.sub("\n", markup)))
+
 
 ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 

@@ -5,7 +5,7 @@ Receivers connected per sender in ``NewsConfig.ready()`` hear every write: ``pos
 category relations (so ``post.tags.add()`` and ``category.posts.add()`` count), and the two
 explicit events the bulk writers send, :data:`posts_changed` (``QuerySet.update()`` and
 ``bulk_create`` send no signal of their own) and :data:`categories_renamed`. The step that follows
-keeps the search index, feed entries, legacy addresses and the page cache in step (counts are kept by the
+keeps the search index, feed entries, stories, legacy addresses and the page cache in step (counts are kept by the
 database's triggers, news/changes/counting.py). This module is the only one that tells the page cache:
 it works out which stamps (news/cache/) a change touches — the post's article and its
 neighbours' (their prev/next links), its categories' and tags' listings, its day and month, the
@@ -22,7 +22,9 @@ from news import cache, search
 from news.cache.tasks import mark_everything_stale
 from news.changes import revisions
 from news.jekyll.dates import SITE_TZ
-from news.models import LINK_KEY_FIELDS, Category, FeedEntry, LegacyURL, Post, PostCategory, TaggedPost, Tombstone
+from news.models import (
+    LINK_KEY_FIELDS, Category, FeedEntry, LegacyURL, Post, PostCategory, StoryPost, TaggedPost, Tombstone,
+)
 from news.signals import categories_renamed, posts_changed
 
 NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
@@ -134,8 +136,10 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
         search.index_documents(documents)
     elif reindex:
         search.index_posts(posts)
-    if reindex:  # the text was written: feed entries keep their id and learn of an edit
+    others = set()
+    if reindex:  # the text was written: feed entries keep their id and learn of an edit; its story
         FeedEntry.objects.written(posts)
+        others = StoryPost.objects.assign(posts) - {post.pk for post in posts}
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
     for post in posts:
@@ -144,7 +148,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps([post.pk for post in posts], earlier))
+    mark(post_stamps([post.pk for post in posts], earlier) | post_stamps(others))
     revisions.note(post.pk for post in posts)
 
 
@@ -178,7 +182,8 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
         FeedEntry.objects.settled(ids)
     if posts is not None or previous or reindex:
         if posts is None:
-            posts = list(Post.objects.filter(pk__in=ids).only("pk", "url_path", "title", "summary", "body_html"))
+            posts = list(Post.objects.filter(pk__in=ids).only(
+                "pk", "url_path", "title", "summary", "body_html", "published_at"))
         after_write(posts, previous, reindex=reindex, documents=documents)
     else:
         mark(post_stamps(ids))

@@ -1,5 +1,5 @@
 """Revisions: every write to a post leaves a record of what readers see of it afterwards — title,
-body, status, 重要, time, address, categories, tags — and who wrote it.
+body, status, 重要, time, address, categories, tags, its story — and who wrote it.
 
 The after-write step (news/changes/) notes the posts each write touched; at the end of the
 request or import batch that wrote them (``acting()``; at once for a write outside one) their
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import Max
 
-from news.models import Category, Post, PostCategory, Revision, TaggedPost
+from news.models import Category, Post, PostCategory, Revision, StoryPost, TaggedPost
 
 FIELDS = ("title", "body_markdown", "status", "important", "published_at", "url_path")
 _actor = contextvars.ContextVar("finews_revision_actor", default=None)
@@ -70,13 +70,15 @@ def snapshots(ids):
     for row in Post.objects.filter(pk__in=ids).values("pk", *FIELDS):
         pk = row.pop("pk")
         row["published_at"] = row["published_at"].isoformat()
-        found[pk] = {**row, "categories": [], "tags": []}
+        found[pk] = {**row, "categories": [], "tags": [], "story": None}
     links = PostCategory.objects.filter(post_id__in=ids).order_by("post_id", "position")
     for pk, key in links.values_list("post_id", "category__key"):
         found[pk]["categories"].append(key)
     tags = TaggedPost.objects.filter(content_object_id__in=ids).order_by("content_object_id", "position")
     for pk, name in tags.values_list("content_object_id", "tag__name"):
         found[pk]["tags"].append(name)
+    for pk, story in StoryPost.objects.filter(post_id__in=ids).values_list("post_id", "story_id"):
+        found[pk]["story"] = story
     return found
 
 

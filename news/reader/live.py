@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from news import cache
+from news.jekyll.dates import SITE_TZ
 from news.models import Post, PostCategory, TaggedPost
-from news.reader import wall
+from news.reader import stories, wall
 
 
 @dataclass
@@ -36,10 +38,12 @@ class LiveList:
     links: bool = False
     with_source: bool = True
     new_tab: bool = False
+    stories: bool = False  # a list where sources mix: a story once, with its other reports
 
     def top(self):
         found = list(self.rows[: self.size])
-        return wall.from_links(found, self.with_source) if self.links else wall.from_posts(found, self.with_source)
+        items = wall.from_links(found, self.with_source) if self.links else wall.from_posts(found, self.with_source)
+        return stories.with_reports(items) if self.stories else items
 
     def cursor(self, items):
         return items[0].pk if items else 0
@@ -54,7 +58,8 @@ def latest(important=False):
     posts = Post.objects.published().newest_first().only("title", "url_path", "published_at", "important")
     if important:
         posts = posts.filter(important=True)
-    return LiveList(_src("latest", important), settings.FINEWS_HOME_LATEST, "site", posts)
+    return LiveList(_src("latest", important), settings.FINEWS_HOME_LATEST, "site", stories.first_reports(posts),
+                    stories=True)
 
 
 def _links_of_post(queryset, important, relation):
@@ -70,14 +75,28 @@ def category(category, important=False):
 
 
 def tag(tag, important=False, size=None, new_tab=False, src=None):
-    rows = _links_of_post(TaggedPost.objects.filter(tag=tag), important, "content_object")
+    rows = stories.first_tagged(_links_of_post(TaggedPost.objects.filter(tag=tag), important, "content_object"))
     src = _src("emnews", important) if src == "emnews" else _src("tag", important, pk=tag.pk)
     return LiveList(src, size or settings.FINEWS_LISTING_PAGE_SIZE,
-                    f"tag:{tag.pk}", rows, links=True, new_tab=new_tab)
+                    f"tag:{tag.pk}", rows, links=True, new_tab=new_tab, stories=True)
 
 
 def emnews(tag_object, important=False):
     return tag(tag_object, important, settings.FINEWS_EMNEWS_POSTS, new_tab=True, src="emnews")
+
+
+def story_updates(items, after):
+    """For items the page holds whose story gained reports since its cursor (``after``, a post id):
+    ``{id: [story id, "N 家来源", markup of those reports]}`` — a copy's whole delta stays small."""
+    year = timezone.localtime(timezone.now(), SITE_TZ).year
+    updates = {}
+    for item in items:
+        if item.story:
+            new = [other for other in item.story[1] if other.pk > after]
+            if new:
+                label = wall.story_label(item)
+                updates[item.pk] = [item.story[0], label, "".join(wall.report_html(other, year) for other in new)]
+    return updates
 
 
 def important_flag(request):
@@ -136,6 +155,10 @@ def delta(request, kind, pk=None):
     }
     if not held:
         body["reset"] = 1  # every item: the page keeps what it holds and adds the rest
+    else:
+        updates = story_updates(items[ids.index(held):], held)
+        if updates:
+            body["s"] = updates
     response = HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                             content_type="application/json")
     response.bounded_variant = True  # news/cache/: no more variants than items in the top

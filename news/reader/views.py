@@ -16,7 +16,7 @@ from taggit.models import Tag
 from news import cache, origin
 from news.jekyll.urls import normalize_request_path
 from news.models import Category, CategoryAlias, LegacyURL, Post, PostCategory
-from news.reader import live, wall
+from news.reader import live, stories, wall
 from news.reader.filters import ListingFilter
 from news.reader.paging import ListingPaginator
 from news.search.tokens import text_of_html
@@ -125,6 +125,8 @@ class LiveListingMixin(PagedListingMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         items = wall.from_links(context["links"], self.with_source)
+        if self.live_list().stories:
+            items = stories.with_reports(items)
         page = context.get("page_obj")
         context.update(items_html=wall.items_html(items), important=self.important)
         if page and page.number == 1 and not page.anchor and "date" not in self.request.GET:
@@ -234,6 +236,9 @@ class ArticleView(View):
                    "body_html": without_source_line(post.body_html, post.source_url),
                    "canonical": origin.absolute(post.url_path),
                    "description": " ".join((post.summary or text_of_html(post.body_html)).split())}
+        found = stories.reports([post.pk]).get(post.pk)
+        if found:
+            context.update(story=found[0], reports=found[1])
         if category_links and post.is_visible:
             first = category_links[0]
             siblings = PostCategory.objects.live().filter(category_id=first.category_id)

@@ -28,6 +28,7 @@ class Item:
     at: object  # aware datetime
     important: bool = False
     source: tuple = None  # (name, url) where sources mix
+    story: tuple = None  # (story id, [Item of each other report]) where the story has others
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +84,30 @@ def when(moment, year=None):
     return local.strftime("%m-%d %H:%M" if local.year == this_year else "%Y-%m-%d %H:%M")
 
 
+def story_label(item):
+    """``N 家来源``: the sources reporting the item's story (a source that sent it twice counts once)."""
+    others = item.story[1]
+    names = {item.source[0] if item.source else ""} | {other.source[0] if other.source else "" for other in others}
+    return f"{len(names)} 家来源" if len(names) > 1 else f"同一来源 {len(others) + 1} 篇"
+
+
+def story_html(item, year=None):
+    """A story's other reports under its first: ``<details>`` (no script needed to open it)."""
+    story, others = item.story
+    return (f'<details class="story" data-story="{story}"><summary>{story_label(item)}</summary>'
+            f'<ul>{"".join(report_html(other, year) for other in others)}</ul></details>')
+
+
+def report_html(item, year=None):
+    """One other report of a story: its time, source and linked title."""
+    source = ""
+    if item.source:
+        name, url = item.source
+        source = f'<a class="src" href="{html.escape(url)}">{html.escape(name)}</a> '
+    return (f'<li data-id="{item.pk}"><time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">'
+            f'{when(item.at, year)}</time> {source}<a href="{html.escape(item.url)}">{html.escape(item.title)}</a></li>')
+
+
 def item_html(item, new_tab=False, year=None):
     target = ' target="_blank" rel="noopener"' if new_tab else ""
     mark = '<strong class="mark">重要</strong> ' if item.important else ""
@@ -93,7 +118,8 @@ def item_html(item, new_tab=False, year=None):
     flag = ' class="imp"' if item.important else ""
     return (f'<li data-id="{item.pk}"{flag}>'
             f'<time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">{when(item.at, year)}</time> {source}{mark}'
-            f'<a href="{html.escape(item.url)}"{target}>{html.escape(item.title)}</a></li>')
+            f'<a href="{html.escape(item.url)}"{target}>{html.escape(item.title)}</a>'
+            f'{story_html(item, year) if item.story else ""}</li>')
 
 
 def items_html(items, new_tab=False):

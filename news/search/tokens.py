@@ -12,15 +12,14 @@ different sentences (and in a two-character query), so a post can contain a word
 found by it; bigrams find every occurrence, cost no dictionary, and tokenise the same in the
 database-independent Python that fills both the SQLite and the PostgreSQL index.
 """
-import html
 import operator
 import re
 import unicodedata
 
+from news.text import text_of_html
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
-_BLOCK_TAG_RE = re.compile(r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|hr)\b|br\b)[^>]*>", re.I)
-_TAG_RE = re.compile(r"<[^>]*>")
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 8
@@ -37,12 +36,6 @@ def tokens(text):
         else:
             found.extend(map(operator.add, chinese, chinese[1:]))  # the pairs, made in C
     return found
-
-
-def text_of_html(markup):
-    """What a reader reads of sanitised HTML: block boundaries become line breaks (so words in
-    two paragraphs never join), inline tags vanish, entities are decoded."""
-    return html.unescape(_TAG_RE.sub("", _BLOCK_TAG_RE.sub("\n", markup)))
 
 
 def document_tokens(title, summary, body_html):

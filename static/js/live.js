@@ -67,7 +67,8 @@
       var id = item.getAttribute("data-id");
       if (id in held) {
         if (data.reset) {
-          return;  // the whole list: what the page holds stays as it is
+          story(held[id], item.querySelector("details.story"));
+          return;  // the whole list: what the page holds stays as it is (its story's reports aside)
         }
         held[id].remove();  // sent again above the cursor: it moved (its date changed)
       } else {
@@ -91,6 +92,49 @@
     }
     list.setAttribute("data-cursor", data.c);
     return added;
+  }
+
+  // A story's reports under its first item: the list sent whole (reset) brings the whole
+  // <details>; a delta brings its count and only the reports that came after the cursor.
+  function story(item, fresh) {
+    var old = item.querySelector("details.story");
+    if (!fresh) {
+      return;
+    }
+    if (old) {
+      fresh.open = old.open;
+      old.replaceWith(fresh);
+    } else {
+      item.appendChild(fresh);
+    }
+  }
+
+  function storyUpdates(list, updates) {
+    Object.keys(updates || {}).forEach(function (id) {
+      var item = list.querySelector('li[data-id="' + id + '"]');
+      if (!item) {
+        return;
+      }
+      var update = updates[id];  // [story id, "N 家来源", markup of the new reports]
+      var details = item.querySelector("details.story");
+      if (!details) {
+        details = document.createElement("details");
+        details.className = "story";
+        details.setAttribute("data-story", update[0]);
+        details.appendChild(document.createElement("summary"));
+        details.appendChild(document.createElement("ul"));
+        item.appendChild(details);
+      }
+      details.querySelector("summary").textContent = update[1];
+      var box = document.createElement("template");
+      box.innerHTML = update[2];
+      var reportsList = details.querySelector("ul");
+      Array.prototype.slice.call(box.content.children).forEach(function (report) {
+        if (!reportsList.querySelector('li[data-id="' + report.getAttribute("data-id") + '"]')) {
+          reportsList.appendChild(report);
+        }
+      });
+    });
   }
 
   // New items are seen when the tab shows and the top of their list is on the screen.
@@ -142,6 +186,7 @@
           return;
         }
         var added = apply(list, data);
+        storyUpdates(list, data.s);
         if (added === null) {  // the whole list, once: every item's markup (src without a cursor)
           return get(src).then(function (whole) {
             if (whole && !paused) {

@@ -1,0 +1,182 @@
+"""Stories: the posts of many sources that report one news item (the rules: news/stories/).
+
+Every post written with its text belongs to one story (``StoryPost``); a post that matches no
+earlier report starts its own. A post's LSH keys (``StoryBand``, one row per band, with the
+post's time) are stored so every server finds the same candidates by index lookups — the keys it
+shares within the window — and checks them exactly. An editor's placement (``held``) is kept when
+the post is written again; ``split`` and ``join`` are the editor's two moves.
+"""
+import datetime
+from collections import Counter
+
+from django.conf import settings
+from django.db import models, transaction
+
+from news import stories
+from news.models.posts import Post
+from news.signals import posts_changed
+from news.text import text_of_html
+
+CANDIDATES = 8  # checked exactly per post: the posts sharing the most keys with it
+KEY_CHUNK = 60  # posts whose keys go in one lookup (60 × 16 keys: under SQLite's 999 parameters)
+
+
+class Story(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报道"
+        verbose_name_plural = "报道"
+
+    def __str__(self):
+        return f"报道 #{self.pk}"
+
+
+class StoryBand(models.Model):
+    """One LSH key of a post's text, with the post's time (candidates are looked up in a window)."""
+
+    key = models.BigIntegerField()
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_constraint=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="storyband_key_at")]
+
+
+def _shifted(moment, delta):
+    """``moment + delta``, held at the calendar's ends (posts may be dated near either)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        edge = datetime.datetime.max if delta > datetime.timedelta(0) else datetime.datetime.min
+        return edge.replace(tzinfo=datetime.UTC)
+
+
+def _texts(posts):
+    return {post.pk: stories.normalise(post.title, text_of_html(post.body_html or "")) for post in posts}
+
+
+class StoryPostQuerySet(models.QuerySet):
+    def assign(self, posts):
+        """Place each of ``posts`` (saved, text loaded) in the story of the earlier or later post
+        it reports the same news as, within the window, or in a story of its own; an editor's
+        placement stays. Returns the ids of every post whose story gained or lost a member."""
+        posts = sorted((post for post in posts if post.pk), key=lambda post: (post.published_at, post.pk))
+        if not posts:
+            return set()
+        window = datetime.timedelta(hours=settings.FINEWS_STORY_WINDOW_HOURS)
+        texts = _texts(posts)
+        keys = {post.pk: stories.band_keys(texts[post.pk]) for post in posts}
+        ids = list(texts)
+        StoryBand.objects.filter(post_id__in=ids).delete()
+        StoryBand.objects.bulk_create(
+            [StoryBand(key=key, post_id=post.pk, at=post.published_at) for post in posts for key in keys[post.pk]],
+            batch_size=2000)
+        links = {row.post_id: row for row in self.filter(post_id__in=ids)}
+        candidates = self._candidates(posts, keys, window)
+        outside = {pk for found in candidates.values() for pk in found} - set(texts)
+        stories_of = dict(self.filter(post_id__in=outside).values_list("post_id", "story_id"))
+        others = Post.objects.filter(pk__in=list(stories_of)).only("title", "body_html")
+        texts.update(_texts(others))
+        placed, touched, new = {}, set(), []
+        for post in posts:
+            link = links.get(post.pk)
+            if link is not None and link.held:
+                continue
+            current = link.story_id if link else None
+            matches = []
+            for other in candidates.get(post.pk, ()):
+                story = placed.get(other) or stories_of.get(other) or (links[other].story_id if other in links else None)
+                if story and stories.same_story(texts[post.pk], texts[other]):
+                    matches.append(story)
+            target = current if current in matches else (matches[0] if matches else None)
+            if target is None and current is not None and not self.filter(story_id=current).exclude(
+                    post_id=post.pk).exists():
+                target = current  # alone in its story: it stays its story
+            if target is None:
+                target = Story()  # a story of its own, inserted with the others below
+                new.append(target)
+            placed[post.pk] = target
+            if target != current:
+                touched |= {story for story in (target, current) if isinstance(story, int)}
+        Story.objects.bulk_create(new, batch_size=500)
+        self.bulk_create([StoryPost(post_id=pk, story_id=getattr(story, "pk", story)) for pk, story in placed.items()],
+                         update_conflicts=True, unique_fields=["post"], update_fields=["story"], batch_size=500)
+        if not touched:
+            return set()
+        Story.objects.filter(pk__in=touched, links__isnull=True).delete()
+        return set(self.filter(story_id__in=touched).values_list("post_id", flat=True))
+
+    def _candidates(self, posts, keys, window):
+        """``{post id: [candidate ids]}``: for each post the posts within the window sharing the
+        most LSH keys with it (index lookups on ``(key, at)``, a chunk of posts at a time)."""
+        found = {}
+        for start in range(0, len(posts), KEY_CHUNK):
+            chunk = posts[start:start + KEY_CHUNK]
+            wanted = {key for post in chunk for key in keys[post.pk]}
+            if not wanted:
+                continue
+            rows = StoryBand.objects.filter(
+                key__in=wanted, at__gte=_shifted(chunk[0].published_at, -window),
+                at__lte=_shifted(chunk[-1].published_at, window),
+            ).values_list("key", "post_id", "at")
+            by_key = {}
+            for key, pk, at in rows:
+                by_key.setdefault(key, []).append((pk, at))
+            for post in chunk:
+                hits = Counter(
+                    pk for key in keys[post.pk] for pk, at in by_key.get(key, ())
+                    if pk != post.pk and abs(at - post.published_at) <= window)
+                found[post.pk] = [pk for pk, _ in hits.most_common(CANDIDATES)]
+        return found
+
+    def members(self, story_ids):
+        """``{story id: [post ids]}`` of these stories."""
+        found = {}
+        for story, pk in self.filter(story_id__in=list(story_ids)).values_list("story_id", "post_id"):
+            found.setdefault(story, []).append(pk)
+        return found
+
+    @transaction.atomic
+    def split(self, post_ids):
+        """An editor takes each of these posts out of its story into one of its own, held there."""
+        post_ids = list(post_ids)
+        before = set(self.filter(post_id__in=post_ids).values_list("story_id", flat=True))
+        for pk in post_ids:
+            self.update_or_create(post_id=pk, defaults={"story": Story.objects.create(), "held": True})
+        self._announce(before, post_ids)
+
+    @transaction.atomic
+    def join(self, post_ids):
+        """An editor puts these posts' stories together: every member moves to the story of the
+        earliest of them, and the posts named are held there."""
+        posts = list(Post.objects.filter(pk__in=list(post_ids)).order_by("published_at", "pk").only("published_at"))
+        if len(posts) < 2:
+            return
+        first = self.filter(post_id=posts[0].pk).first()
+        target = first.story_id if first else Story.objects.create().pk
+        before = set(self.filter(post_id__in=[post.pk for post in posts]).values_list("story_id", flat=True))
+        self.filter(story_id__in=before).update(story_id=target)
+        for post in posts:
+            self.update_or_create(post_id=post.pk, defaults={"story_id": target, "held": True})
+        self._announce(before | {target}, [post.pk for post in posts])
+
+    def _announce(self, story_ids, post_ids):
+        Story.objects.filter(pk__in=story_ids, links__isnull=True).delete()
+        affected = {pk for found in self.members(story_ids).values() for pk in found} | set(post_ids)
+        posts_changed.send(sender=Post, ids=sorted(affected))
+
+
+class StoryPost(models.Model):
+    """A post's place in its story; ``held``: placed by an editor, kept when the post is written again."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="story_link",
+                                verbose_name="文章")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="links", verbose_name="报道")
+    held = models.BooleanField("编辑已固定", default=False)
+
+    objects = StoryPostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报道中的文章"
+        verbose_name_plural = "报道中的文章"

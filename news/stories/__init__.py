@@ -1,0 +1,183 @@
+"""Stories: the same news from many sources, recognised from the text alone (pure logic; the
+tables and the lookups are news/models/stories.py, the hook the after-write step).
+
+A post's text — title and body — is normalised (the reposting site's lead-in, its 【快讯】 prefix,
+its footer and all punctuation removed) and cut into character shingles. Two posts say the same
+thing when one's shingles are nearly all in the other's (a copy that dropped its last sentence
+is contained in the full one) and the two overlap enough on the whole, and their figures agree:
+financial news differs in its numbers, so two texts whose numbers disagree are two stories
+however alike their words.
+
+Candidates are found by MinHash LSH (datasketch's MinHash over the shingles of the first
+``SIGNED_CHARS`` characters): ``band_keys()`` are the signature's bands, each hashed to one
+64-bit key; posts sharing a key are candidates, checked exactly with ``same_story()``.
+"""
+import hashlib
+import re
+import struct
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+SHINGLE = 3
+NUM_PERM = 32
+BANDS, ROWS = 16, 2  # 16 bands of 2 values: a pair at Jaccard 0.4 shares a band with p 0.94
+SIGNED_CHARS = 1000  # the signature reads this much of the text: a copy keeps its head
+COMPARED_CHARS = 4000  # the exact check reads this much
+MIN_CONTAINED = 0.8  # of the shorter text's shingles, found in the longer
+MIN_JACCARD = 0.35  # of both texts' shingles together
+
+_LEAD_INS = re.compile("|".join((
+    r"^\s*[【\[［][^】\]］]{0,30}[】\]］]",  # 【快讯】, [重磅]
+    r"^\s*(?:[^，。,：:\s]{1,16}?)?\d{1,2}月\d{1,2}日(?:[^，。,：:]{0,8}?)?(?:电|讯|消息|晚间|早间|午间|盘中|盘后)[，,：:丨|\s]",
+    r"^\s*[^，。,：:\s]{1,16}?(?:获悉|讯|消息|报道|援引[^，。]{0,10}报道)[，,：:丨|\s]",
+    r"^\s*[(（](?:记者|通讯员)[^)）]{0,30}[)）]",
+    r"^\s*(?:快讯|消息|突发|重磅|最新)[：:丨|]",
+)))
+_FOOTER = re.compile(
+    r"(?:责任编辑|免责声明|风险提示|文章来源|本文来源|原标题|校对[：:]|编辑[：:]|审核[：:]|[(（]来源|来源[：:]|"
+    r"返回(?:搜狐|首页|查看更多)|查看更多|更多精彩|下载[^。]{0,12}(?:APP|App|客户端)|点击(?:进入|查看|下载))")
+_DATES = re.compile(r"\d{2,4}[年/\-.]\d{1,2}[月/\-.]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{4}年")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_NOT_WORD = re.compile(r"[\W_]+")
+_NOT_WORD_KEEP_POINT = re.compile(r"[^\w.|]+|_")
+
+
+@dataclass(frozen=True)
+class Text:
+    """What the comparison needs of one post: its normalised characters and its figures."""
+
+    chars: str
+    figures: frozenset  # the numbers stated
+    placed: tuple = ()  # (where, number): the two characters before a number and the one after
+    subject: str = ""  # who the title is about: what stands before its colon (``公司名：…``)
+
+    @property
+    def shingles(self):
+        return shingles(self.chars[:COMPARED_CHARS])
+
+
+def _strip_lead_ins(text):
+    for _ in range(4):  # 【快讯】财联社12月7日电，… holds two
+        stripped = _LEAD_INS.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _strip_footer(text):
+    """The text up to a footer marker found in its last 40 %."""
+    start = int(len(text) * 0.6)
+    found = _FOOTER.search(text, start)
+    return text[: found.start()] if found else text
+
+
+def _spelled(number):
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number.lstrip("0") or "0"
+
+
+def figures(text):
+    """``(numbers, placed)``: the numbers a text states (dates aside), spelled one way (``1,000`` is
+    ``1000``, ``6.30`` is ``6.3``), and each with where it stands (the two characters before it and
+    the one after, punctuation aside)."""
+    text = _NOT_WORD_KEEP_POINT.sub("", _DATES.sub("|", _THOUSANDS.sub("", text)))
+    found, placed = set(), set()
+    for match in _NUMBER.finditer(text):
+        number = _spelled(match.group(0))
+        found.add(number)
+        placed.add((text[max(match.start() - 2, 0):match.start()] + "_" + text[match.end():match.end() + 1], number))
+    return frozenset(found), tuple(sorted(placed))
+
+
+def normalise(title, body):
+    """A post's text as ``Text``: title and body (plain text) without lead-ins, footer and punctuation."""
+    title = unicodedata.normalize("NFKC", title or "")
+    body = unicodedata.normalize("NFKC", body or "")
+    title, body = _strip_lead_ins(title), _strip_footer(_strip_lead_ins(body.strip()))
+    text = f"{title}\n{body}"
+    head, colon, _ = title.partition(":")
+    subject = _NOT_WORD.sub("", head).lower() if colon and len(head) <= 16 else ""
+    return Text(_NOT_WORD.sub("", text).lower(), *figures(text), subject)
+
+
+def shingles(chars):
+    if len(chars) <= SHINGLE:
+        return {chars} if chars else set()
+    return {chars[i:i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)}
+
+
+def figures_agree(a, b):
+    """Two posts' figures agree when one's are all among the other's (a copy may drop a sentence,
+    and a number with it) and no place holds different numbers in the two (开展1000亿元 and
+    开展2000亿元, whatever else either says)."""
+    if not (a.figures <= b.figures or b.figures <= a.figures):
+        return False
+    where_a, where_b = {}, {}
+    for where, number in a.placed:
+        where_a.setdefault(where, set()).add(number)
+    for where, number in b.placed:
+        where_b.setdefault(where, set()).add(number)
+    for where in where_a.keys() & where_b.keys():
+        left, right = where_a[where], where_b[where]
+        if not (left <= right or right <= left):
+            return False
+    return True
+
+
+def likeness(a, b):
+    """``(contained, jaccard)``: the share of the smaller shingle set found in the other, and the
+    Jaccard index of the two."""
+    left, right = a.shingles, b.shingles
+    if not left or not right:
+        return 0.0, 0.0
+    common = len(left & right)
+    return common / min(len(left), len(right)), common / (len(left) + len(right) - common)
+
+
+def same_story(a, b):
+    """Whether two normalised posts report the same news."""
+    if not a.chars or not b.chars:
+        return False
+    if a.chars == b.chars:
+        return True
+    if a.subject and b.subject and a.subject not in b.chars and b.subject not in a.chars:
+        return False  # 甲公司：… and 乙公司：… with the same template are two companies' news
+    if not figures_agree(a, b):
+        return False
+    contained, jaccard = likeness(a, b)
+    return contained >= MIN_CONTAINED and jaccard >= MIN_JACCARD
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    from datasketch import MinHash  # imported on first use: it brings numpy and scipy
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+
+def _hash32(data):
+    return zlib.crc32(data)
+
+
+def band_keys(text):
+    """The LSH keys of a normalised post: one signed 64-bit integer per band of its MinHash
+    signature (empty for a post with no text). Equal on every server: the permutations come from a
+    fixed seed and the shingles are hashed with CRC-32, not Python's per-process ``hash()``."""
+    from datasketch import MinHash
+
+    grams = shingles(text.chars[:SIGNED_CHARS])
+    if not grams:
+        return []
+    signature = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, scheme="affine32", permutations=_permutations())
+    signature.update_batch([gram.encode() for gram in grams])
+    values = [int(value) for value in signature.hashvalues]
+    keys = []
+    for band in range(BANDS):
+        packed = struct.pack(f">B{ROWS}I", band, *values[band * ROWS:(band + 1) * ROWS])
+        keys.append(int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "big", signed=True))
+    return keys
