@@ -30,6 +30,7 @@ from news.admin.imports import ImportViewMixin
 from news.admin.lookup import CappedCountPaginator, search_ids
 from news.admin.review import REFUSED, may_publish
 from news.admin.revisions import RevisionViewsMixin
+from news.admin.stories import StoryActionsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
 from news.models import Category, Post, PostCategory, TaggedPost
@@ -37,7 +38,7 @@ from news.text import xml_text
 
 
 @admin.register(Post)
-class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.ModelAdmin):
+class PostAdmin(StoryActionsMixin, RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
@@ -54,14 +55,15 @@ class PostAdmin(RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.Mode
     action_form = PostActionForm
     save_on_top = True  # 保存 (and 预览, templates/admin/news/post/change_form.html) above a long form
     actions = ["publish", "submit_review", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
-               "remove_tag", "release", "export_jekyll"]
+               "remove_tag", "release", "split_story", "join_stories", "export_jekyll"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
-        "updated_at", "rendered_preview", "extra",
+        "updated_at", "rendered_preview", "extra", "story_reports",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "published_at", "status", "important", "new_tags"]}),
         ("正文", {"fields": ["body_markdown", "rendered_preview"]}),
+        ("报道（同一消息的各家来源）", {"fields": ["story_reports"]}),
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
     ]

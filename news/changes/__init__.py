@@ -23,7 +23,15 @@ from news.cache.tasks import mark_everything_stale
 from news.changes import revisions
 from news.jekyll.dates import SITE_TZ
 from news.models import (
-    LINK_KEY_FIELDS, Category, FeedEntry, LegacyURL, Post, PostCategory, StoryPost, TaggedPost, Tombstone,
+    LINK_KEY_FIELDS,
+    Category,
+    FeedEntry,
+    LegacyURL,
+    Post,
+    PostCategory,
+    StoryPost,
+    TaggedPost,
+    Tombstone,
 )
 from news.signals import categories_renamed, posts_changed
 

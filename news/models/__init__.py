@@ -26,6 +26,7 @@ from news.models.tokens import IngestToken
 
 __all__ = [
     "LINK_KEY_FIELDS", "Category", "CategoryAlias", "ExportChunk", "FeedEntry", "ImportRun", "IngestToken", "LegacyURL",
-    "ListingLink", "Post", "PostCategory", "Revision", "SiteExport", "SourceCount", "StagedChunk", "StagedUpload", "Story", "StoryBand", "StoryPost",
+    "ListingLink", "Post", "PostCategory", "Revision", "SiteExport", "SourceCount", "StagedChunk", "StagedUpload",
+    "Story", "StoryBand", "StoryPost",
     "TagCount", "TaggedPost", "Tombstone", "WorkerLease", "tags_named", "unique_slug",
 ]

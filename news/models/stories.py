@@ -42,6 +42,9 @@ class StoryBand(models.Model):
     class Meta:
         indexes = [models.Index(fields=["key", "at"], name="storyband_key_at")]
 
+    def __str__(self):
+        return f"{self.post_id}: {self.key}"
+
 
 def _shifted(moment, delta):
     """``moment + delta``, held at the calendar's ends (posts may be dated near either)."""
@@ -180,3 +183,6 @@ class StoryPost(models.Model):
     class Meta:
         verbose_name = "报道中的文章"
         verbose_name_plural = "报道中的文章"
+
+    def __str__(self):
+        return f"文章 #{self.post_id} · 报道 #{self.story_id}"

@@ -1,0 +1,239 @@
+"""Stories (issue 27): the same news from many sources is one item on the mixed lists, its other
+reports on the article page; the figures rule, every write path, the editor's split and join and
+their hold, the backfill. Through the write path, the pages, the admin as a browser submits it and
+the commands."""
+import datetime
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from news import stories
+from news.jekyll.dates import SITE_TZ
+from news.models import Post, Revision, StoryPost
+
+from . import factories
+from .forms import browser_form
+from .story_set import CORPUS, cases, pairwise
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/news/post/"
+STORY_RE = re.compile(r'<section class="story-reports" data-story="(\d+)"')
+AT = datetime.datetime(2022, 12, 6, 9, 0, tzinfo=SITE_TZ)
+
+RR = "中国人民银行今日以利率招标方式开展了{}亿元7天期逆回购操作，中标利率1.8%。"
+
+
+def story_on_page(client, post):
+    """The story id the article page names, or None (a story of one post has no section)."""
+    found = STORY_RE.search(client.get(post.url_path).content.decode())
+    return int(found.group(1)) if found else None
+
+
+def report(title, body, source="pbc", tag=None, minutes=0):
+    return factories.post(title, body=body, categories=(source,), tags=(tag or f"{source}新闻",),
+                          when=AT + datetime.timedelta(minutes=minutes))
+
+
+# --- the rules, pure ------------------------------------------------------------------------------
+def test_reposts_with_the_usual_edits_are_the_same_story():
+    first = stories.normalise("央行开展1000亿元逆回购操作", RR.format(1000) + "市场人士表示，资金面总体平稳。")
+    for title, body in [
+        ("【快讯】央行开展1000亿元逆回购", "财联社12月7日电，" + RR.format(1000) + "市场人士表示，资金面总体平稳。"),
+        ("央行开展1000亿元逆回购操作", RR.format(1000) + "\n\n责任编辑：王五"),  # last sentence dropped, a footer
+        ("央行开展1,000亿元逆回购操作", RR.format("1,000") + "市场人士表示，资金面总体平稳。（来源：新浪财经）"),
+    ]:
+        assert stories.same_story(first, stories.normalise(title, body)), title
+
+
+def test_figures_decide():
+    one, two = (stories.normalise(f"央行开展{n}亿元逆回购操作", RR.format(n)) for n in (1000, 2000))
+    assert not stories.same_story(one, two)
+    morning = stories.normalise("人民币兑美元中间价报6.3441", "人民币兑美元中间价报6.3441，上调60个基点。")
+    later = stories.normalise("人民币兑美元中间价报6.3589", "人民币兑美元中间价报6.3589，上调60个基点。")
+    assert not stories.same_story(morning, later)
+    # the same figure spelled differently is the same figure
+    assert stories.figures("1,000亿元，6.30%") == stories.figures("1000亿元，6.3%")
+
+
+def test_one_companys_news_is_not_anothers():
+    a = stories.normalise("甲公司：公司股票将于明日复牌", "甲公司公告，公司股票将于明日开市起复牌。")
+    b = stories.normalise("乙公司：公司股票将于明日复牌", "乙公司公告，公司股票将于明日开市起复牌。")
+    assert not stories.same_story(a, b)
+
+
+def test_band_keys_are_the_same_in_every_process():
+    text = stories.normalise("央行开展1000亿元逆回购操作", RR.format(1000))
+    keys = stories.band_keys(text)
+    assert len(keys) == stories.BANDS and keys == stories.band_keys(text)
+    assert all(-2**63 <= key < 2**63 for key in keys)
+    assert stories.band_keys(stories.normalise("", "")) == []
+
+
+# --- the test set, through the article pages --------------------------------------------------------
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_the_labelled_set_groups_with_high_precision_and_recall(client):
+    found = cases()
+    posts = [factories.post(case.title, body=case.body, categories=(case.source,), tags=(f"{case.source}新闻",),
+                            when=case.when) for case in found]
+    predicted = [story_on_page(client, post) or f"alone-{post.pk}" for post in posts]
+    precision, recall = pairwise([case.group for case in found], predicted)
+    assert len(found) > 300
+    assert precision >= 0.95 and recall >= 0.90, (precision, recall)
+    print(f"stories on {len(found)} cases: precision {precision:.3f}, recall {recall:.3f}")
+
+
+# --- every write path -----------------------------------------------------------------------------
+def test_the_orm_and_the_window(client, settings):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=5)
+    other = report("央行开展2000亿元逆回购操作", RR.format(2000), minutes=10)
+    late = report("央行开展1000亿元逆回购操作", RR.format(1000), source="sina", minutes=60 * 49)
+    story = story_on_page(client, first)
+    assert story is not None and story_on_page(client, copy) == story
+    assert story_on_page(client, other) is None  # its numbers differ: alone
+    assert story_on_page(client, late) is None  # 49 hours later: outside the 48-hour window
+
+
+def test_import_and_api_and_an_edit(client, site):
+    site.post("2022-12-06-a.md", title="央行开展1000亿元逆回购操作", date="2022-12-06 09:00:00 +0800",
+              categories="pbc", tags="央行", body=RR.format(1000))
+    site.post("2022-12-06-b.md", title="【快讯】央行开展1000亿元逆回购", date="2022-12-06 09:03:00 +0800",
+              categories="cls", tags="财联社", body="财联社12月6日电，" + RR.format(1000))
+    call_command("import_posts", str(site.root), "--quiet", stdout=io.StringIO())
+    a, b = Post.objects.order_by("published_at")
+    assert story_on_page(client, a) == story_on_page(client, b) is not None
+
+    key = io.StringIO()
+    call_command("ingest_token", "scraper", stdout=key)
+    sent = ("---\ntitle: 央行开展1000亿元逆回购\ndate: 2022-12-06 09:10:00 +0800\ncategories: jin10\ntags: 金十\n---\n"
+            "金十数据12月6日讯，" + RR.format(1000) + "\n")
+    response = Client().post("/api/posts/", json.dumps({"path": "_posts/2022-12-06-c.md", "content": sent},
+                                                       ensure_ascii=False), content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {key.getvalue().strip().splitlines()[-1]}")
+    assert response.status_code == 201
+    c = Post.objects.get(slug="c")
+    assert story_on_page(client, c) == story_on_page(client, a)
+
+    # An edit that changes the figure takes the post out of the story.
+    admin = Client()
+    admin.force_login(_superuser())
+    page = admin.get(f"{CHANGELIST}{c.pk}/change/").content.decode()
+    data = {**browser_form(page, "post_form"), "body_markdown": RR.format(3000), "_save": "保存"}
+    assert admin.post(f"{CHANGELIST}{c.pk}/change/", data).status_code == 302
+    assert story_on_page(client, c) is None
+    assert StoryPost.objects.get(post=c).story_id != StoryPost.objects.get(post=a).story_id
+
+
+def _superuser():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("chief", "chief@example.com", "pw-123456")
+
+
+# --- readers' lists ------------------------------------------------------------------------------
+def test_home_shows_a_story_once_and_a_later_copy_does_not_bump_it(client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    between = report("沪指收涨0.52%", "沪指收涨0.52%，深成指涨0.81%。", source="cls", minutes=5)
+    home = client.get("/").content.decode()
+    cursor = int(re.search(r'data-cursor="(\d+)"', home).group(1))
+    assert cursor == between.pk
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=10)
+
+    latest = re.search(r'data-live-src="[^"]*".*?</ol>', client.get("/").content.decode(), re.S).group(0)
+    assert latest.index(f'data-id="{between.pk}"') < latest.index(f'data-id="{first.pk}"')  # not bumped
+    assert latest.count("央行开展1000亿元逆回购") == 2  # once as the item, once among its reports
+    assert "<summary>2 家来源</summary>" in latest and f'<li data-id="{copy.pk}">' in latest
+
+    delta = client.get(f"/live/latest/?after={cursor}")
+    assert delta.status_code == 200 and len(delta.content) <= 1024, len(delta.content)
+    body = delta.json()
+    assert body["new"] == [] and str(copy.pk) not in body["ids"].split(",")
+    assert body["s"][str(first.pk)][1] == "2 家来源" and f'data-id="{copy.pk}"' in body["s"][str(first.pk)][2]
+
+
+def test_a_tag_shows_its_first_report_and_a_category_stays_its_own_list(client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000), tag="央行")
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", tag="央行",
+                  minutes=3)
+    only_here = report("央行开展1000亿元逆回购操作", RR.format(1000), source="sina", tag="新浪", minutes=6)
+    tag_page = client.get("/tag/央行/").content.decode()
+    assert f'<li data-id="{first.pk}"' in tag_page and f'<li data-id="{copy.pk}" ' not in tag_page
+    assert "3 家来源" in tag_page
+    # the copy is the first report under a tag the first one lacks
+    assert f'<li data-id="{only_here.pk}"' in client.get("/tag/新浪/").content.decode()
+    cls_page = client.get("/category/cls.html").content.decode()
+    assert f'<li data-id="{copy.pk}"' in cls_page and "家来源" not in cls_page
+
+
+def test_the_home_page_queries_do_not_grow_with_stories(client):
+    def queries():
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        report(f"央行开展{n + 1}000亿元逆回购操作", RR.format(f"{n + 1}000"), minutes=n)
+        report("【快讯】央行开展", "财联社12月6日电，" + RR.format(f"{n + 1}000"), source="cls", minutes=n + 1)
+    few = queries()
+    for n in range(3, 12):
+        report(f"央行开展{n + 1}000亿元逆回购操作", RR.format(f"{n + 1}000"), minutes=n)
+        report("【快讯】央行开展", "财联社12月6日电，" + RR.format(f"{n + 1}000"), source="cls", minutes=n + 1)
+    assert queries() == few
+
+
+# --- editors ---------------------------------------------------------------------------------------
+def test_an_editor_splits_and_joins_and_an_import_keeps_it(admin_client, client, site):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3)
+    unrelated = report("沪指收涨0.52%", "沪指收涨0.52%，深成指涨0.81%，创业板指涨1.02%。", source="cls", minutes=4)
+    page = admin_client.get(f"{CHANGELIST}{first.pk}/change/").content.decode()
+    assert "另有 1 篇" in page and copy.title in page
+
+    response = admin_client.post(CHANGELIST, {"action": "split_story", "_selected_action": [copy.pk]}, follow=True)
+    assert "移出所在报道" in response.content.decode()
+    assert story_on_page(client, first) is None and story_on_page(client, copy) is None
+    revision = Revision.objects.filter(post_id=copy.pk).first()
+    assert revision.action == "移出报道" and revision.user is not None
+
+    # The text written again (an edit through the ORM) does not put it back.
+    copy.body_markdown = "财联社12月6日电，" + RR.format(1000) + "（更新）"
+    copy.save()
+    assert story_on_page(client, copy) is None
+
+    admin_client.post(CHANGELIST, {"action": "join_stories", "_selected_action": [first.pk, unrelated.pk]})
+    assert story_on_page(client, first) == story_on_page(client, unrelated) is not None
+    assert Revision.objects.filter(post_id=unrelated.pk, action="合并报道").exists()
+    unrelated.title = "沪指收涨0.52%（更新）"
+    unrelated.save()
+    assert story_on_page(client, unrelated) == story_on_page(client, first)
+
+
+# --- existing sites --------------------------------------------------------------------------------
+def test_assign_stories_groups_what_is_there_and_goes_on_where_it_stopped(client):
+    posts = [report("央行开展1000亿元逆回购操作", RR.format(1000)),
+             report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3),
+             report("央行开展2000亿元逆回购操作", RR.format(2000), minutes=6),
+             report("央行开展2000亿元逆回购", RR.format(2000) + "（来源：新浪财经）", source="sina", minutes=9)]
+    StoryPost.objects.all().delete()  # a site from before stories
+    assert all(story_on_page(client, post) is None for post in posts)
+
+    out = io.StringIO()
+    call_command("assign_stories", "--batch", "3", stdout=out)
+    assert "已归入 3 / 4 篇文章" in out.getvalue() and "已归入 4 / 4 篇文章" in out.getvalue()
+    client_stories = [story_on_page(client, post) for post in posts]
+    assert client_stories[0] == client_stories[1] is not None
+    assert client_stories[2] == client_stories[3] is not None and client_stories[2] != client_stories[0]
+
+    out = io.StringIO()
+    call_command("assign_stories", stdout=out)  # nothing left: nothing changes
+    assert "完成：0 篇" in out.getvalue()
+    assert [story_on_page(client, post) for post in posts] == client_stories
