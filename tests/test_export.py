@@ -315,7 +315,11 @@ def test_real_jekyll_builds_the_same_site(edited_site, tmp_path, client):
     assert home == sections(client.get("/?order=site").content.decode(), jekyll_links)
     assert len(home) >= 4
     emnews = jekyll_links((built / "emnews/index.html").read_text())
-    assert emnews == finews_links(client.get("/emnews/").content.decode()) and len(emnews) == 20
+    page = client.get("/emnews/").content.decode()
+    shown = finews_links(page)  # a story once (issue 27): the corpus sends some news twice
+    copies = [link for link in emnews if link not in shown]
+    assert shown[: len(emnews) - len(copies)] == [link for link in emnews if link not in copies] and len(emnews) == 20
+    assert all(f'<a href="{html.escape(url)}">' in page for url, _ in copies)  # among the story's reports
     for category in Category.objects.all():
         page = (built / "category" / f"{category.key}.html").read_text()
         assert text_of(re.search(r"<h1>(.*?)</h1>", page).group(1)) == category.display_name

@@ -148,13 +148,13 @@ def test_home_shows_a_story_once_and_a_later_copy_does_not_bump_it(client):
     latest = re.search(r'data-live-src="[^"]*".*?</ol>', client.get("/").content.decode(), re.S).group(0)
     assert latest.index(f'data-id="{between.pk}"') < latest.index(f'data-id="{first.pk}"')  # not bumped
     assert latest.count("央行开展1000亿元逆回购") == 2  # once as the item, once among its reports
-    assert "<summary>2 家来源</summary>" in latest and f'<li data-id="{copy.pk}">' in latest
+    assert "<summary>2 家来源</summary>" in latest and f'<li data-report="{copy.pk}">' in latest
 
     delta = client.get(f"/live/latest/?after={cursor}")
     assert delta.status_code == 200 and len(delta.content) <= 1024, len(delta.content)
     body = delta.json()
     assert body["new"] == [] and str(copy.pk) not in body["ids"].split(",")
-    assert body["s"][str(first.pk)][1] == "2 家来源" and f'data-id="{copy.pk}"' in body["s"][str(first.pk)][2]
+    assert body["s"][str(first.pk)][1] == "2 家来源" and f'data-report="{copy.pk}"' in body["s"][str(first.pk)][2]
 
 
 def test_a_tag_shows_its_first_report_and_a_category_stays_its_own_list(client):

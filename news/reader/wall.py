@@ -104,7 +104,7 @@ def report_html(item, year=None):
     if item.source:
         name, url = item.source
         source = f'<a class="src" href="{html.escape(url)}">{html.escape(name)}</a> '
-    return (f'<li data-id="{item.pk}"><time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">'
+    return (f'<li data-report="{item.pk}"><time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">'
             f'{when(item.at, year)}</time> {source}<a href="{html.escape(item.url)}">{html.escape(item.title)}</a></li>')
 
 

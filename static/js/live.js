@@ -130,7 +130,7 @@
       box.innerHTML = update[2];
       var reportsList = details.querySelector("ul");
       Array.prototype.slice.call(box.content.children).forEach(function (report) {
-        if (!reportsList.querySelector('li[data-id="' + report.getAttribute("data-id") + '"]')) {
+        if (!reportsList.querySelector('li[data-report="' + report.getAttribute("data-report") + '"]')) {
           reportsList.appendChild(report);
         }
       });
