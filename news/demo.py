@@ -111,9 +111,22 @@ def make_body(rng, target_bytes, stock_links=True):
     return "\n".join(paragraphs)
 
 
-def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None):
+LEAD_INS = ["财联社{month}月{day}日电，", "金十数据{month}月{day}日讯，", "据证券时报e公司消息，"]
+FOOTERS = ["（来源：新浪财经）", "责任编辑：王涛", "更多精彩内容，请下载APP"]
+
+
+def repost(rng, title, body, moment):
+    """Another source's copy of a post, with a reposting site's edits (a lead-in, 【快讯】, a footer)."""
+    lead = rng.choice(LEAD_INS).format(month=moment.month, day=moment.day)
+    body = body.replace("<p>", f"<p>{lead}", 1) if rng.random() < 0.6 else body
+    title = f"【快讯】{title}" if rng.random() < 0.4 else title
+    return title, body + (f"\n\n<p>{rng.choice(FOOTERS)}</p>" if rng.random() < 0.5 else "")
+
+
+def write_site(root, *, posts=200, sources=20, body_bytes=5000, seed=7, end=None, reposts=0.0):
     """Write a Jekyll tree with ``posts`` posts across ``sources`` categories under ``root``: each
-post tagged with its source's name (the old site's sections are its tags) and its subjects.
+post tagged with its source's name (the old site's sections are its tags) and its subjects. A
+share ``reposts`` of them are other sources' copies of a post of the minutes before (one story).
 
     Returns the list of (key, name) sources; ``root/categories.tsv`` names them too.
     """
@@ -124,17 +137,27 @@ post tagged with its source's name (the old site's sections are its tags) and it
     table = make_sources(sources, rng)
     end = end or datetime.datetime.now().replace(microsecond=0)
     span_seconds = max(posts, 1) * 97
+    written = []
     for number in range(posts):
         key, name = table[0] if number % 3 == 0 else rng.choice(table)
         moment = end - datetime.timedelta(seconds=rng.randint(0, span_seconds))
         ident = f"{moment:%Y%m%d}{number:010d}"
-        title, subjects = headline(rng)
         offset = " +0800" if number % 2 else ""
         summary = ""
         if key == "emnews":
             summary = f"> {rng.choice(DETAILS)}{rng.choice(DETAILS)}\n\n"
         tag = name if name.endswith("新闻") else f"{name}新闻"
-        body = make_body(rng, body_bytes)
+        if written and rng.random() < reposts:
+            first_moment, title, subjects, body = rng.choice(written[-10:])
+            moment = min(first_moment + datetime.timedelta(minutes=rng.randint(1, 30)), end)
+            ident = f"{moment:%Y%m%d}{number:010d}"
+            title, body = repost(rng, title, body, moment)
+        else:
+            title, subjects = headline(rng)
+            # the post's own figures first: made-up news of one template are still different news
+            body = (f" <p>{rng.choice(SUBJECTS)}{rng.choice(VERBS)}，截至发稿报{rng.randint(100, 99999) / 100:.2f}，"
+                    f"涉及{rng.randint(2, 999)}家公司。</p>\n{make_body(rng, body_bytes)}")
+            written.append((moment, title, subjects, body))
         text = (
             "---\nlayout: post\n"
             f'title: "{title}"\n'

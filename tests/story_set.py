@@ -56,6 +56,11 @@ def _plain(body):
     return "\n\n".join(lines)
 
 
+def _sourced(body, source, n):
+    """A body as a source sends it: the text, the address of the original, the source's own links."""
+    return f"{body}\n\n<http://{source}.example.com/news/{20211208000000 + n * 7919}.html>\n\n[返回{source}](//{source}.example.com/)"
+
+
 def _sentences(text):
     return [part for part in re.split(r"(?<=[。！？])", text) if part]
 
@@ -123,21 +128,23 @@ def cases(limit=60):
     found = []
     start = datetime.datetime(2021, 12, 8, 0, 0, tzinfo=SITE_TZ)
     for n, path in enumerate(sorted(CORPUS.glob("*.md"))):
-        title, body, _ = _front(path.read_text(encoding="utf-8"))
-        body = _plain(body or "")
+        title, raw, _ = _front(path.read_text(encoding="utf-8"))
+        body = _plain(raw or "")
         if not title or not body:
             continue
         when = start + datetime.timedelta(minutes=7 * n)
         group = CORPUS_SAME.get(path.stem, path.stem)
-        found.append(Case(group, "emnews", title, body, when))
+        found.append(Case(group, "emnews", title, raw, when))  # the corpus post as it is
         if n >= limit:
             continue
         for offset, (source, kind) in enumerate(REPOSTERS[: 1 + n % len(REPOSTERS)]):
             new_title, new_body = edit(kind, title, body, n)
-            found.append(Case(group, source, new_title, new_body, when + datetime.timedelta(minutes=3 + 11 * offset)))
+            found.append(Case(group, source, new_title, _sourced(new_body, source, n + offset),
+                              when + datetime.timedelta(minutes=3 + 11 * offset)))
         changed = other_figure(title, body)
         if changed and n % 2 == 0:
-            found.append(Case(f"{group}-other", "emnews", *changed, when + datetime.timedelta(hours=5)))
+            found.append(Case(f"{group}-other", "emnews", changed[0], _sourced(changed[1], "emnews", n + 99),
+                              when + datetime.timedelta(hours=5)))
     day = datetime.datetime(2022, 12, 6, 9, 0, tzinfo=SITE_TZ)
     for group, source, title, body, minutes in HAND_WRITTEN:
         found.append(Case(group, source, title, body, day + datetime.timedelta(minutes=minutes)))

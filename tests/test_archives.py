@@ -49,7 +49,7 @@ def test_a_day_pages_like_the_other_listings(client, settings, django_assert_max
     assert titles(client, "/2021/12/08/") == ["第4条", "第3条"]
     assert titles(client, "/2021/12/08/?page=3") == ["第0条"]
     assert client.get("/2021/12/08/?page=4").status_code == 404
-    with django_assert_max_num_queries(5):  # page, previous day, next day, next scheduled (cache)
+    with django_assert_max_num_queries(6):  # page, previous day, next day, next scheduled (cache), stories
         client.get("/2021/12/08/?page=2")
 
 
@@ -93,21 +93,26 @@ def test_the_real_sample_day_lists_every_post_of_that_day_in_listing_order(corpu
     expected = sorted((p for p in Post.objects.published() if p.local_day == day),
                       key=lambda p: (p.published_at, p.source_path), reverse=True)
     assert expected, "the sample has posts on 2021-12-08"
-    listed, page = [], 1
+    listed, reported, page = [], set(), 1
     while True:
         response = client.get(f"/2021/12/08/?page={page}")
         if response.status_code == 404:
             break
         listed += day_links(response.content.decode())
+        reported |= set(re.findall(r'<li data-report="\d+">.*?<a href="([^"]+)">', response.content.decode()))
         page += 1
-    assert listed == [p.url_path for p in expected]
+    urls = [p.url_path for p in expected]
+    # A story once (issue 27): the sample sends some news twice; the later report is under the first.
+    assert listed == [url for url in urls if url in listed] and len(listed) > 0.9 * len(urls)
+    assert set(urls) - set(listed) <= reported
 
 
 def test_posts_of_a_day_that_share_a_title_are_one_item_naming_their_sources(client):
     factories.category("cls", "财联社")
     factories.category("stcn", "证券时报")
-    first = factories.post("央行开展逆回购操作", categories=["cls"], when=at(8, 9))
-    second = factories.post("央行开展逆回购操作", categories=["stcn"], when=at(8, 10))
+    # two items with one title that are not one story (their figures differ: docs/stories.md)
+    first = factories.post("央行开展逆回购操作", categories=["cls"], when=at(8, 9), body="<p>规模100亿元。</p>")
+    second = factories.post("央行开展逆回购操作", categories=["stcn"], when=at(8, 10), body="<p>规模200亿元。</p>")
     factories.post("另一条", categories=["cls"], when=at(8, 11))
     html = client.get("/2021/12/08/").content.decode()
     assert wall_titles(html) == ["另一条", "央行开展逆回购操作"]

@@ -49,8 +49,8 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
     posts = [factories.post(f"央行公开市场操作{n}", tags=["东财滚动新闻"]) for n in range(8)]
     factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
     page.goto(live_server.url + "/")
-    expect(page.locator(".wall li")).to_have_count(9)
-    expect(page.locator(".wall li").first).to_contain_text("上证报消息")
+    expect(page.locator(".wall > li")).to_have_count(9)
+    expect(page.locator(".wall > li").first).to_contain_text("上证报消息")
     expect(page.locator("h2#东财滚动新闻")).to_be_visible()
     expect(page.locator(".tag-section")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
@@ -64,7 +64,7 @@ def test_reader_pages_in_a_browser(page, live_server, expect):
 
     page.goto(live_server.url + "/category/emnews.html")
     expect(page.locator("h1")).to_have_text("东财滚动新闻")
-    expect(page.locator(".wall li")).to_have_count(8)
+    expect(page.locator(".wall > li")).to_have_count(8)
     page.screenshot(path=str(SHOTS / "category.png"), full_page=True)
 
     page.click(f"text={posts[3].title}")
@@ -255,8 +255,8 @@ def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, e
     page.fill("#id_date", "2022-02-17")  # typed, not submitted
 
     fresh = factories.post("刚刚到的消息", when=old.published_at + datetime.timedelta(hours=1))
-    expect(page.locator(".wall li").first).to_contain_text("刚刚到的消息", timeout=10_000)
-    expect(page.locator(".wall li.live-new")).to_have_count(1)
+    expect(page.locator(".wall > li").first).to_contain_text("刚刚到的消息", timeout=10_000)
+    expect(page.locator(".wall > li.live-new")).to_have_count(1)
     expect(page.locator("#live-status")).to_have_text("1 条新消息")
     expect(page.locator("#id_date")).to_have_value("2022-02-17")
     assert page.evaluate("window.notReloaded") is True
@@ -275,25 +275,25 @@ def test_a_listing_left_open_receives_news_without_a_reload(page, live_server, e
     other.goto(live_server.url + "/category/emnews.html")
     for _ in range(3):
         other.wait_for_event("request", lambda request: "/live/" in request.url, timeout=10_000)
-    expect(other.locator(".wall li").first).to_contain_text("暂停时来的", timeout=10_000)
+    expect(other.locator(".wall > li").first).to_contain_text("暂停时来的", timeout=10_000)
     assert asked == [], "a paused wall asked for news"
     expect(page.locator(".wall")).not_to_contain_text("暂停时来的")
     page.click("#live-toggle")
-    expect(page.locator(".wall li").first).to_contain_text("暂停时来的", timeout=10_000)
+    expect(page.locator(".wall > li").first).to_contain_text("暂停时来的", timeout=10_000)
 
     big = factories.post("央行宣布降准", when=old.published_at + datetime.timedelta(hours=3))
     Post.objects.filter(pk=big.pk).set_important(True)
     expect(page.locator("#live-status")).to_have_text("1 条新消息，重要：央行宣布降准", timeout=10_000)
-    expect(page.locator(".wall li.imp .mark")).to_have_text("重要")
+    expect(page.locator(".wall > li.imp .mark")).to_have_text("重要")
 
     # A late post (dated before the newest one the page holds) takes its place by date, and a post
     # whose date an editor moves to the top moves there.
     late = factories.post("迟到的消息", when=old.published_at + datetime.timedelta(hours=2, minutes=30))
-    expect(page.locator(".wall li").nth(1)).to_contain_text("迟到的消息", timeout=10_000)
+    expect(page.locator(".wall > li").nth(1)).to_contain_text("迟到的消息", timeout=10_000)
     late.published_at = old.published_at + datetime.timedelta(hours=4)
     late.save()
-    expect(page.locator(".wall li").first).to_contain_text("迟到的消息", timeout=10_000)
-    expect(page.locator(".wall li", has_text="迟到的消息")).to_have_count(1)
+    expect(page.locator(".wall > li").first).to_contain_text("迟到的消息", timeout=10_000)
+    expect(page.locator(".wall > li", has_text="迟到的消息")).to_have_count(1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -315,14 +315,14 @@ def test_a_reader_follows_sources_kept_in_the_browser(page, live_server, expect,
     expect(block.locator("h2").first).to_contain_text("来源0")  # shown first, above the other sources
     page.click("text=只看关注")
     expect(page.locator(".sources > .tag-section:visible")).to_have_count(0)
-    expect(page.locator(".wall li:visible")).to_have_count(1)
-    expect(page.locator(".wall li:visible")).to_contain_text("来源0的消息")
+    expect(page.locator(".wall > li:visible")).to_have_count(1)
+    expect(page.locator(".wall > li:visible")).to_contain_text("来源0的消息")
     page.screenshot(path=str(SHOTS / "follow.png"), full_page=True)
 
     page.reload()  # kept in the browser
-    expect(page.locator(".wall li:visible")).to_have_count(1)
+    expect(page.locator(".wall > li:visible")).to_have_count(1)
     page.click("text=只看关注")
-    expect(page.locator(".wall li:visible")).to_have_count(5)
+    expect(page.locator(".wall > li:visible")).to_have_count(5)
     page.locator("[data-follow-slot] button[data-follow]").click()  # unfollow from the block
     expect(block).to_be_hidden()
 

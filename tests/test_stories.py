@@ -47,6 +47,9 @@ def test_reposts_with_the_usual_edits_are_the_same_story():
         ("【快讯】央行开展1000亿元逆回购", "财联社12月7日电，" + RR.format(1000) + "市场人士表示，资金面总体平稳。"),
         ("央行开展1000亿元逆回购操作", RR.format(1000) + "\n\n责任编辑：王五"),  # last sentence dropped, a footer
         ("央行开展1,000亿元逆回购操作", RR.format("1,000") + "市场人士表示，资金面总体平稳。（来源：新浪财经）"),
+        # each source's own address of the original and its 返回 links: their digits are not figures
+        ("央行开展1000亿元逆回购操作", RR.format(1000) + "市场人士表示，资金面总体平稳。\n"
+         "http://finance.eastmoney.com/news/1354,202112082207148720.html\n返回东财滚动新闻｜返回首页"),
     ]:
         assert stories.same_story(first, stories.normalise(title, body)), title
 
@@ -169,6 +172,21 @@ def test_a_tag_shows_its_first_report_and_a_category_stays_its_own_list(client):
     assert f'<li data-id="{only_here.pk}"' in client.get("/tag/新浪/").content.decode()
     cls_page = client.get("/category/cls.html").content.decode()
     assert f'<li data-id="{copy.pk}"' in cls_page and "家来源" not in cls_page
+
+
+def test_a_day_and_a_search_show_a_story_once(client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3)
+    other = report("央行开展2000亿元逆回购操作", RR.format(2000), minutes=6)
+    day = client.get("/2022/12/06/").content.decode()
+    assert f'<li data-id="{first.pk}"' in day and f'<li data-id="{copy.pk}"' not in day
+    assert f'<li data-report="{copy.pk}">' in day and f'<li data-id="{other.pk}"' in day
+    found = client.get("/search/", {"q": "逆回购"}).content.decode()
+    assert found.count("<details class=\"story\"") == 1 and f'<li data-report="{copy.pk}">' in found
+    assert re.findall(r'<a href="([^"]+)">[^<]*<mark>', found) == [other.url_path, first.url_path]
+    # a search only the copy matches shows the copy
+    only_copy = client.get("/search/", {"q": "快讯"}).content.decode()
+    assert copy.url_path in only_copy
 
 
 def test_the_home_page_queries_do_not_grow_with_stories(client):

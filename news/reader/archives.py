@@ -12,7 +12,7 @@ from django.views.generic import dates
 from news import cache
 from news.jekyll.dates import EARLIEST, LATEST, SITE_TZ
 from news.models import Post
-from news.reader import wall
+from news.reader import stories, wall
 from news.reader.views import PagedListingMixin
 
 
@@ -92,6 +92,8 @@ class DayArchiveView(ArchiveMixin, PagedListingMixin, dates.DayArchiveView):
     def get_dated_items(self):
         date_list, posts, extra = super().get_dated_items()
         cache.depends_on(f"day:{extra['day'].isoformat()}", "days")  # "days": the nearest-day links
+        day = Post.objects.published().filter(**_span(extra["day"], extra["day"]))
+        posts = stories.first_reports(posts, within=day)  # a story once: its first report of the day
         return date_list, posts.newest_first().only("title", "url_path", "published_at", "important"), extra
 
     def get_previous_day(self, date):
@@ -108,7 +110,8 @@ class DayArchiveView(ArchiveMixin, PagedListingMixin, dates.DayArchiveView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         day = context["day"]
-        context.update(month_url=month_url(day), items_html=wall.grouped_html(wall.from_posts(context["posts"])),
+        items = stories.with_reports(wall.from_posts(context["posts"]))
+        context.update(month_url=month_url(day), items_html=wall.grouped_html(items),
                        previous_day_url=context["previous_day"] and day_url(context["previous_day"]),
                        next_day_url=context["next_day"] and day_url(context["next_day"]))
         return context

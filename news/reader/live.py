@@ -86,13 +86,18 @@ def emnews(tag_object, important=False):
 
 
 def story_updates(items, after):
-    """For items the page holds whose story gained reports since its cursor (``after``, a post id):
-    ``{id: [story id, "N 家来源", markup of those reports]}`` — a copy's whole delta stays small."""
+    """For items the page holds whose story gained reports since its cursor (``after``, a post id)
+    was written: ``{id: [story id, "N 家来源", markup of those reports]}`` — a copy's whole delta
+    stays small (the page ignores a report it holds already)."""
+    since = Post.objects.filter(pk=after).values_list("created_at", flat=True).first() if any(
+        item.story for item in items) else None
+    if since is None:
+        return {}
     year = timezone.localtime(timezone.now(), SITE_TZ).year
     updates = {}
     for item in items:
         if item.story:
-            new = [other for other in item.story[1] if other.pk > after]
+            new = [other for other in item.story[1] if other.added and other.added > since]
             if new:
                 label = wall.story_label(item)
                 updates[item.pk] = [item.story[0], label, "".join(wall.report_html(other, year) for other in new)]

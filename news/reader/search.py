@@ -5,7 +5,7 @@ from django.views.generic import ListView
 
 from news import search
 from news.models import Post
-from news.reader import wall
+from news.reader import stories, wall
 from news.reader.filters import SearchFilter
 from news.reader.views import PagedListingMixin
 from news.search.snippets import marked, snippet
@@ -37,6 +37,7 @@ class SearchView(PagedListingMixin, ListView):
         except search.QueryError as error:
             self.error = str(error) if self.query.strip() or "q" in self.request.GET else None
             return Post.objects.none()
+        posts = stories.first_reports(posts, within=posts)  # a story once: its first matching report
         posts = posts.only("title", "url_path", "published_at", "summary", "body_html", "important")
         self.matches = posts
         if self.order == "relevance":
@@ -52,8 +53,12 @@ class SearchView(PagedListingMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sources = wall.sources_of(post.pk for post in context["results"])
+        found = stories.reports(post.pk for post in context["results"])
         for post in context["results"]:
             post.source = sources.get(post.pk)
+            if post.pk in found:
+                post.story_html = wall.story_html(wall.Item(
+                    post.pk, post.title, post.url_path, post.published_at, post.important, post.source, found[post.pk]))
             post.marked_title = marked(post.title, self.words)
             post.snippet = snippet(post.summary or text_of_html(post.body_html), self.words)
         matches = getattr(self, "matches", None)

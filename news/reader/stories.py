@@ -7,10 +7,14 @@ never brings the story back to the top of a live wall; the story's count on the 
 changes instead. Category pages are one source's own list and stay as they are. An article lists
 its story's other reports in ``<section data-story="ID">``.
 """
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 
-from news.models import Post, StoryPost, TaggedPost
+from news import cache
+from news.models import Post, PostCategory, StoryPost, TaggedPost
 from news.reader import wall
+
+SHOWN = 20  # a story's other reports shown with one of its reports
 
 
 def _earlier(prefix=""):
@@ -35,25 +39,40 @@ def first_tagged(links):
     return links.exclude(Exists(earlier))
 
 
-def reports(post_ids, exclude=()):
-    """``{post id: (story id, [Item of every other live report, oldest first])}`` for the posts
-    whose story has other reports: three queries however many posts."""
-    stories = dict(StoryPost.objects.filter(post_id__in=list(post_ids)).values_list("post_id", "story_id"))
-    if not stories:
+def reports(post_ids):
+    """``{post id: (story id, [Item of other live reports, oldest first], reports in all)}`` for
+    the posts whose story has other reports: one query however many posts, each report's source
+    read with it, at most ``SHOWN`` reports a story (a story a template made of hundreds of posts
+    stays a light item; the count says how many there are)."""
+    post_ids = list(post_ids)
+    if not post_ids:
         return {}
-    members = (Post.objects.published().filter(story_link__story__in=set(stories.values()))
-               .order_by("published_at", "source_path")
-               .values_list("pk", "story_link__story", "title", "url_path", "published_at", "important"))
-    rows = list(members)
-    sources = wall.sources_of(pk for pk, *_ in rows)
-    by_story = {}
-    for pk, story, title, url, at, important in rows:
-        by_story.setdefault(story, []).append(wall.Item(pk, title, url, at, important, sources.get(pk)))
+    first_source = PostCategory.objects.filter(post=OuterRef("pk")).order_by("position")
+    story = F("story_link__story")
+    rows = list(Post.objects.published()
+                .filter(story_link__story__in=StoryPost.objects.filter(post_id__in=post_ids).values("story"))
+                .annotate(source_id=Subquery(first_source.values("category_id")[:1]),
+                          source_key=Subquery(first_source.values("category__key")[:1]),
+                          source_name=Subquery(first_source.values("category__name")[:1]),
+                          rank=Window(RowNumber(), partition_by=story, order_by=[F("published_at"), F("source_path")]),
+                          size=Window(Count("pk"), partition_by=story))
+                .filter(rank__lte=SHOWN + 1)
+                .order_by("published_at", "source_path")
+                .values_list("pk", "story_link__story", "title", "url_path", "published_at", "important",
+                             "created_at", "size", "source_id", "source_key", "source_name"))
+    by_story, story_of, sizes = {}, {}, {}
+    for pk, story, title, url, at, important, added, size, source_id, key, name in rows:
+        source = (name or key, wall.category_path(key)) if key else None
+        by_story.setdefault(story, []).append(wall.Item(pk, title, url, at, important, source, added=added))
+        story_of[pk], sizes[story] = story, size
+        if source_id:
+            cache.depends_on(f"catname:{source_id}")
     found = {}
-    for pk, story in stories.items():
-        others = [item for item in by_story.get(story, ()) if item.pk != pk]
+    for pk in post_ids:
+        story = story_of.get(pk)
+        others = [item for item in by_story.get(story, ()) if item.pk != pk][:SHOWN]
         if others:
-            found[pk] = (story, others)
+            found[pk] = (story, others, sizes[story])
     return found
 
 

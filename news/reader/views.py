@@ -238,7 +238,7 @@ class ArticleView(View):
                    "description": " ".join((post.summary or text_of_html(post.body_html)).split())}
         found = stories.reports([post.pk]).get(post.pk)
         if found:
-            context.update(story=found[0], reports=found[1])
+            context.update(story=found[0], reports=found[1], story_size=found[2])
         if category_links and post.is_visible:
             first = category_links[0]
             siblings = PostCategory.objects.live().filter(category_id=first.category_id)

@@ -28,7 +28,8 @@ class Item:
     at: object  # aware datetime
     important: bool = False
     source: tuple = None  # (name, url) where sources mix
-    story: tuple = None  # (story id, [Item of each other report]) where the story has others
+    story: tuple = None  # (story id, [Item of other reports], reports in all) where the story has others
+    added: object = None  # when the post was written (a story's reports: which ones a page lacks)
 
 
 @lru_cache(maxsize=1)
@@ -86,16 +87,18 @@ def when(moment, year=None):
 
 def story_label(item):
     """``N 家来源``: the sources reporting the item's story (a source that sent it twice counts once)."""
-    others = item.story[1]
+    _, others, size = item.story
+    if size > len(others) + 1:
+        return f"共 {size} 篇报道"  # more than are listed: how many sources is not known here
     names = {item.source[0] if item.source else ""} | {other.source[0] if other.source else "" for other in others}
     return f"{len(names)} 家来源" if len(names) > 1 else f"同一来源 {len(others) + 1} 篇"
 
 
 def story_html(item, year=None):
     """A story's other reports under its first: ``<details>`` (no script needed to open it)."""
-    story, others = item.story
-    return (f'<details class="story" data-story="{story}"><summary>{story_label(item)}</summary>'
-            f'<ul>{"".join(report_html(other, year) for other in others)}</ul></details>')
+    story, others, _ = item.story
+    return mark_safe(f'<details class="story" data-story="{story}"><summary>{story_label(item)}</summary>'
+                     f'<ul>{"".join(report_html(other, year) for other in others)}</ul></details>')
 
 
 def report_html(item, year=None):

@@ -36,8 +36,10 @@ _LEAD_INS = re.compile("|".join((
     r"^\s*(?:快讯|消息|突发|重磅|最新)[：:丨|]",
 )))
 _FOOTER = re.compile(
-    r"(?:责任编辑|免责声明|风险提示|文章来源|本文来源|原标题|校对[：:]|编辑[：:]|审核[：:]|[(（]来源|来源[：:]|"
+    r"(?:\n\s*\[?返回|责任编辑|免责声明|风险提示|文章来源|本文来源|原标题|校对[：:]|编辑[：:]|审核[：:]|[(（]来源|来源[：:]|"
     r"返回(?:搜狐|首页|查看更多)|查看更多|更多精彩|下载[^。]{0,12}(?:APP|App|客户端)|点击(?:进入|查看|下载))")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_ADDRESSES = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//[^\s<>\"'，。）)】]+|www\.[^\s<>\"'，。）)】]+", re.I)
 _DATES = re.compile(r"\d{2,4}[年/\-.]\d{1,2}[月/\-.]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{4}年")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
@@ -69,8 +71,9 @@ def _strip_lead_ins(text):
 
 
 def _strip_footer(text):
-    """The text up to a footer marker found in its last 40 %."""
-    start = int(len(text) * 0.6)
+    """The text up to a footer marker found after its first sentence, or in its last 40 %."""
+    sentence = _SENTENCE_END.search(text, 10)
+    start = min(int(len(text) * 0.6), sentence.end() if sentence else len(text))
     found = _FOOTER.search(text, start)
     return text[: found.start()] if found else text
 
@@ -98,7 +101,7 @@ def normalise(title, body):
     """A post's text as ``Text``: title and body (plain text) without lead-ins, footer and punctuation."""
     title = unicodedata.normalize("NFKC", title or "")
     body = unicodedata.normalize("NFKC", body or "")
-    title, body = _strip_lead_ins(title), _strip_footer(_strip_lead_ins(body.strip()))
+    title, body = _strip_lead_ins(title), _strip_footer(_strip_lead_ins(_ADDRESSES.sub(" ", body).strip()))
     text = f"{title}\n{body}"
     head, colon, _ = title.partition(":")
     subject = _NOT_WORD.sub("", head).lower() if colon and len(head) <= 16 else ""

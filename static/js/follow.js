@@ -130,7 +130,7 @@
     document.querySelectorAll(".sources > .tag-section").forEach(function (node) {
       node.hidden = only;
     });
-    document.querySelectorAll(".wall li").forEach(function (item) {
+    document.querySelectorAll(".wall > li").forEach(function (item) {
       var link = item.querySelector("a:not(.src)");
       item.hidden = only && !(link && keys[link.getAttribute("href").split("/")[1]]);
     });

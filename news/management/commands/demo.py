@@ -22,7 +22,8 @@ class Command(BaseCommand):
             self.stdout.write("数据库里已有文章，跳过演示数据。")
             return
         with tempfile.TemporaryDirectory() as folder:
-            write_site(folder, posts=options["posts"], sources=options["sources"], body_bytes=1500)
+            write_site(folder, posts=options["posts"], sources=options["sources"], body_bytes=1500,
+                       reposts=0.25)
             names = read_category_names(Path(folder) / "categories.tsv")
             report = Importer(category_names=names, lock_wait=60).import_paths([folder])
         # A few marked 重要, as an editor would, so 只看重要 has something to show.
