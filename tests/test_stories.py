@@ -18,6 +18,7 @@ from news.jekyll.dates import SITE_TZ
 from news.models import Post, Revision, StoryPost
 
 from . import factories
+from .browser import browser_page, needs_chromium
 from .forms import browser_form
 from .story_set import CORPUS, cases, pairwise
 
@@ -79,16 +80,34 @@ def test_band_keys_are_the_same_in_every_process():
 
 
 # --- the test set, through the article pages --------------------------------------------------------
+def _write_cases(found, path, tmp_path):
+    """The cases written one by one through the ORM, or as one Jekyll tree through the importer
+    (batches: a copy may come before its original in a batch)."""
+    if path == "orm":
+        return [factories.post(case.title, body=case.body, categories=(case.source,), tags=(f"{case.source}新闻",),
+                               when=case.when) for case in found]
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n, case in enumerate(found):
+        title = case.title.replace("'", "''")
+        (posts / f"{case.when:%Y-%m-%d}-c{n:04d}.md").write_text(
+            f"---\ntitle: '{title}'\ndate: {case.when:%Y-%m-%d %H:%M:%S %z}\ncategories: {case.source}\n"
+            f"tags: {case.source}新闻\n---\n{case.body}\n", encoding="utf-8")
+    call_command("import_posts", str(tmp_path), "--quiet", stdout=io.StringIO())
+    by_slug = {post.slug: post for post in Post.objects.all()}
+    return [by_slug[f"c{n:04d}"] for n in range(len(found))]
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
-def test_the_labelled_set_groups_with_high_precision_and_recall(client):
+@pytest.mark.parametrize("path", ["orm", "import"])
+def test_the_labelled_set_groups_with_high_precision_and_recall(client, tmp_path, path):
     found = cases()
-    posts = [factories.post(case.title, body=case.body, categories=(case.source,), tags=(f"{case.source}新闻",),
-                            when=case.when) for case in found]
+    posts = _write_cases(found, path, tmp_path)
     predicted = [story_on_page(client, post) or f"alone-{post.pk}" for post in posts]
     precision, recall = pairwise([case.group for case in found], predicted)
     assert len(found) > 300
     assert precision >= 0.95 and recall >= 0.90, (precision, recall)
-    print(f"stories on {len(found)} cases: precision {precision:.3f}, recall {recall:.3f}")
+    print(f"stories on {len(found)} cases ({path}): precision {precision:.3f}, recall {recall:.3f}")
 
 
 # --- every write path -----------------------------------------------------------------------------
@@ -133,10 +152,37 @@ def test_import_and_api_and_an_edit(client, site):
     assert StoryPost.objects.get(post=c).story_id != StoryPost.objects.get(post=a).story_id
 
 
+def test_a_watched_folder(client, tmp_path):
+    from news.ingest.importer import Importer
+    from news.ingest.watch import FolderWatcher
+
+    drop = tmp_path / "drop" / "_posts"
+    drop.mkdir(parents=True)
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    (drop / "2022-12-06-w.md").write_text(
+        "---\ntitle: 【快讯】央行开展1000亿元逆回购\ndate: 2022-12-06 09:07:00 +0800\ncategories: jin10\n---\n"
+        f"金十数据12月6日讯，{RR.format(1000)}\n", encoding="utf-8")
+    assert FolderWatcher(drop.parent, Importer(workers=1), interval=0).once() is not None
+    copy = Post.objects.get(slug="w")
+    assert story_on_page(client, copy) == story_on_page(client, first) is not None
+
+
 def _superuser():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("chief", "chief@example.com", "pw-123456")
+
+
+def test_a_report_taken_down_or_deleted_leaves_the_others_pages(client, admin_client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3)
+    third = report("央行开展1000亿元逆回购", RR.format(1000) + "（来源：新浪财经）", source="sina", minutes=5)
+    assert copy.url_path in client.get(first.url_path).content.decode()  # cached now
+    admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [copy.pk]})
+    page = client.get(first.url_path).content.decode()
+    assert copy.url_path not in page and third.url_path in page
+    third.delete()
+    assert story_on_page(client, first) is None
 
 
 # --- readers' lists ------------------------------------------------------------------------------
@@ -255,3 +301,30 @@ def test_assign_stories_groups_what_is_there_and_goes_on_where_it_stopped(client
     call_command("assign_stories", stdout=out)  # nothing left: nothing changes
     assert "完成：0 篇" in out.getvalue()
     assert [story_on_page(client, post) for post in posts] == client_stories
+
+
+# --- in a browser ----------------------------------------------------------------------------------
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.django_db(transaction=True)
+def test_an_open_wall_counts_a_later_copy_without_moving_the_story(live_server, capsys, settings):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    settings.FINEWS_LIVE_SECONDS = 1
+    now = datetime.datetime.now(SITE_TZ).replace(microsecond=0)
+    first = factories.post("央行开展1000亿元逆回购操作", body=RR.format(1000), categories=("pbc",),
+                           when=now - datetime.timedelta(minutes=9))
+    later = factories.post("沪指收涨0.52%", body="沪指收涨0.52%，深成指涨0.81%。", categories=("cls",),
+                           when=now - datetime.timedelta(minutes=5))
+    with browser_page(capsys, viewport={"width": 1366, "height": 800}) as (page, blocked):
+        page.goto(live_server.url + "/")
+        items = page.locator(".wall > li")
+        expect(items.first).to_contain_text(later.title)
+        copy = factories.post("【快讯】央行开展1000亿元逆回购", body="财联社电，" + RR.format(1000), categories=("cls",),
+                              when=now - datetime.timedelta(minutes=1))
+        story = page.locator(f'.wall > li[data-id="{first.pk}"] details.story')
+        expect(story.locator("summary")).to_have_text("2 家来源", timeout=10_000)
+        expect(items.first).to_contain_text(later.title)  # not bumped to the top
+        expect(page.locator(f'.wall > li[data-id="{copy.pk}"]')).to_have_count(0)
+        story.locator("summary").click()
+        expect(story.locator(f'li[data-report="{copy.pk}"] a[href="{copy.url_path}"]')).to_be_visible()
+        assert not blocked, blocked

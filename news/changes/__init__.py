@@ -15,7 +15,7 @@ page rebuilt in between from the old rows is not kept).
 import datetime
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from news import cache, search
@@ -133,6 +133,18 @@ def post_stamps(ids, earlier=()):
     return names
 
 
+def report_stamps(ids):
+    """Stamps of pages that show the posts ``ids`` as another post's story reports: their articles
+    (which list their story's reports), their days and tags (lists show a story's count)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    names = {"site", *(f"post:{pk}" for pk in ids)}
+    names |= _day_stamps(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True))
+    return names | {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
+                    .values_list("tag_id", flat=True).distinct()}
+
+
 # --- the shared step ------------------------------------------------------------------------------
 def after_write(posts, previous=None, reindex=True, sync_links=False, documents=None):
     """What follows a write of ``posts`` (saved ``Post`` objects), whoever wrote them: the search
@@ -144,10 +156,11 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
         search.index_documents(documents)
     elif reindex:
         search.index_posts(posts)
-    others = set()
+    ids = {post.pk for post in posts}
+    others = StoryPost.objects.reports_of(ids)  # their story's other reports show them
     if reindex:  # the text was written: feed entries keep their id and learn of an edit; its story
         FeedEntry.objects.written(posts)
-        others = StoryPost.objects.assign(posts) - {post.pk for post in posts}
+        others |= StoryPost.objects.assign(posts) - ids
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
     for post in posts:
@@ -156,7 +169,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps([post.pk for post in posts], earlier) | post_stamps(others))
+    mark(post_stamps([post.pk for post in posts], earlier) | report_stamps(others))
     revisions.note(post.pk for post in posts)
 
 
@@ -171,6 +184,10 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
         sync_links=not created and bool(changed & set(LINK_KEY_FIELDS)))
 
 
+def post_deleting(sender, instance, **kwargs):
+    instance._finews_reports = StoryPost.objects.reports_of([instance.pk])  # gone with it afterwards
+
+
 def post_deleted(sender, instance, **kwargs):
     # Deleted stays deleted: a later import or scraper re-send does not bring it back.
     Tombstone.objects.update_or_create(source_path=instance.source_path, defaults={
@@ -179,6 +196,7 @@ def post_deleted(sender, instance, **kwargs):
     revisions.deleted(instance)
     search.remove_posts([instance.pk])
     names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
+    names |= report_stamps(getattr(instance, "_finews_reports", ()))
     if _days_changed([instance.published_at], [instance.pk]):
         names.add("days")
     mark(names)
@@ -194,7 +212,7 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
                 "pk", "url_path", "title", "summary", "body_html", "published_at"))
         after_write(posts, previous, reindex=reindex, documents=documents)
     else:
-        mark(post_stamps(ids))
+        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)))
         revisions.note(ids)
 
 
@@ -247,6 +265,7 @@ def connect():
         signal.connect(receiver, sender=sender, dispatch_uid=f"finews:{receiver.__name__}:{sender.__name__}")
 
     on(post_save, post_saved, Post)
+    on(pre_delete, post_deleting, Post)
     on(post_delete, post_deleted, Post)
     on(posts_changed, posts_changed_in_bulk, Post)
     for link in (PostCategory, TaggedPost):

@@ -17,7 +17,8 @@ from news.models.posts import Post
 from news.signals import posts_changed
 from news.text import text_of_html
 
-CANDIDATES = 8  # checked exactly per post: the posts sharing the most keys with it
+CANDIDATES = 32  # per post: the posts sharing the most keys with it, in that order...
+STORIES_CHECKED = 8  # ...of which the best of each story is checked exactly, for this many stories
 KEY_CHUNK = 60  # posts whose keys go in one lookup (60 × 16 keys: under SQLite's 999 parameters)
 
 
@@ -87,11 +88,16 @@ class StoryPostQuerySet(models.QuerySet):
             if link is not None and link.held:
                 continue
             current = link.story_id if link else None
-            matches = []
+            matches, seen = [], []
             for other in candidates.get(post.pk, ()):
                 story = placed.get(other) or stories_of.get(other) or (links[other].story_id if other in links else None)
-                if story and stories.same_story(texts[post.pk], texts[other]):
+                if not story or any(story is known or story == known for known in seen):
+                    continue  # not placed yet (a later post of this batch), or its story was looked at
+                seen.append(story)
+                if stories.same_story(texts[post.pk], texts[other]):
                     matches.append(story)
+                if len(seen) >= STORIES_CHECKED:
+                    break
             target = current if current in matches else (matches[0] if matches else None)
             if target is None and current is not None and not self.filter(story_id=current).exclude(
                     post_id=post.pk).exists():
@@ -132,6 +138,12 @@ class StoryPostQuerySet(models.QuerySet):
                     if pk != post.pk and abs(at - post.published_at) <= window)
                 found[post.pk] = [pk for pk, _ in hits.most_common(CANDIDATES)]
         return found
+
+    def reports_of(self, post_ids):
+        """The ids of the other posts in these posts' stories (one query)."""
+        post_ids = set(post_ids)
+        mine = self.filter(post_id__in=post_ids).values("story")
+        return set(self.filter(story__in=mine).values_list("post_id", flat=True)) - post_ids
 
     def members(self, story_ids):
         """``{story id: [post ids]}`` of these stories."""
