@@ -97,7 +97,9 @@ def make_body(rng, target_bytes, stock_links=True):
     paragraphs = []
     size = 0
     while size < target_bytes:
-        text = "".join(rng.choice(DETAILS) for _ in range(rng.randint(2, 4)))
+        # sentences of their own: a subject, what it did, a stock phrase and a figure
+        text = "".join(f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}，{rng.choice(DETAILS)[:-1]}，"
+                       f"较上期变动{rng.randint(1, 999) / 10:.1f}%。" for _ in range(rng.randint(2, 4)))
         if stock_links and rng.random() < 0.3:
             code = rng.randint(600000, 603999)
             text += (

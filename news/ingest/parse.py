@@ -2,8 +2,8 @@
 
 Workers are started fresh (``spawn``: nothing inherited, no database connection among them) and
 die with the process that started them, however it dies, so a killed import leaves no worker
-behind holding locks. The workers never set Django up: they parse (news/jekyll/) and tokenise
-for the search index (news/search/tokens.py), pure code both.
+behind holding locks. The workers never set Django up: they parse (news/jekyll/), tokenise
+for the search index (news/search/tokens.py) and sign for stories (news/stories/), pure code all.
 """
 import ctypes
 import os
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 
+from news import stories
 from news.jekyll import PostError, parse_post
 from news.jekyll.post import NotAPost, ParsedPost
 from news.search.tokens import document_text
@@ -77,6 +78,7 @@ def parse_one(source_path, data, old_hosts, digest, budget=None):
             post = parse_post(source_path, data, old_hosts=old_hosts, digest=digest)
             # one string, not a list of thousands: cheaper to send back and to hold
             post.search_tokens = document_text(post.title, post.summary, post.body_html)
+            post.story = stories.signature(post.title, post.body_html)  # its story's keys, in parallel
         return Parsed(post=post)
     except OverBudget:
         return Parsed(outcome=FAILED, reason=f"解析用时超过 {budget:g} 秒的上限，已放弃这篇（文件可能是恶意构造的）")
@@ -124,10 +126,16 @@ class Pending:
 
     done: list = None
     futures: list = None
+    remembered: bool = False
 
     def results(self):
         if self.done is None:
             self.done = [result for future in self.futures for result in future.result()]
+        if not self.remembered:  # the signatures, for the after-write step in this process (news/stories)
+            self.remembered = True
+            for result in self.done:
+                if result.post is not None and result.post.story is not None:
+                    stories.remember(result.post.title, result.post.body_html, result.post.story)
         return self.done
 
 

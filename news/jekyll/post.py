@@ -56,6 +56,7 @@ class ParsedPost:
     # (news/search/tokens.py, joined by spaces), so the writing process does not tokenise
     # thousands of posts serially.
     search_tokens: str = None
+    story: object = None  # news/stories.Signature, made by the parse worker
 
 
 def content_hash(data):

@@ -7,10 +7,10 @@ shares within the window — and checks them exactly. An editor's placement (``h
 the post is written again; ``split`` and ``join`` are the editor's two moves.
 """
 import datetime
-from collections import Counter
+import json
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 
 from news import stories
 from news.models.posts import Post
@@ -20,6 +20,7 @@ from news.text import text_of_html
 CANDIDATES = 32  # per post: the posts sharing the most keys with it, in that order...
 STORIES_CHECKED = 8  # ...of which the best of each story is checked exactly, for this many stories
 KEY_CHUNK = 60  # posts whose keys go in one lookup (60 × 16 keys: under SQLite's 999 parameters)
+COMMON_KEY = 200  # a key more posts of the window share is boilerplate, not news: not a lead
 
 
 class Story(models.Model):
@@ -69,19 +70,21 @@ class StoryPostQuerySet(models.QuerySet):
         if not posts:
             return set()
         window = datetime.timedelta(hours=settings.FINEWS_STORY_WINDOW_HOURS)
-        texts = _texts(posts)
-        keys = {post.pk: stories.band_keys(texts[post.pk]) for post in posts}
+        signed = {post.pk: stories.signature(post.title, post.body_html) for post in posts}
+        texts = {pk: made.text for pk, made in signed.items()}
+        keys = {pk: made.keys for pk, made in signed.items()}
         ids = list(texts)
         StoryBand.objects.filter(post_id__in=ids).delete()
-        StoryBand.objects.bulk_create(
-            [StoryBand(key=key, post_id=post.pk, at=post.published_at) for post in posts for key in keys[post.pk]],
-            batch_size=2000)
+        self._insert_bands(posts, keys)
         links = {row.post_id: row for row in self.filter(post_id__in=ids)}
         candidates = self._candidates(posts, keys, window)
         outside = {pk for found in candidates.values() for pk in found} - set(texts)
-        stories_of = dict(self.filter(post_id__in=outside).values_list("post_id", "story_id"))
-        others = Post.objects.filter(pk__in=list(stories_of)).only("title", "body_html")
-        texts.update(_texts(others))
+        known = {pk: (story, stories.stored(json.loads(figures or "{}"))) for pk, story, figures in
+                 self.filter(post_id__in=outside).values_list("post_id", "story_id", "figures")}
+        # The text of a candidate is read only when its stored figures agree with a post it may match.
+        readable = {other for post in posts for other in candidates.get(post.pk, ())
+                    if other in known and stories.figures_agree(texts[post.pk], known[other][1])}
+        texts.update(_texts(Post.objects.filter(pk__in=readable).only("title", "body_html")))
         placed, touched, new = {}, set(), []
         for post in posts:
             link = links.get(post.pk)
@@ -90,11 +93,12 @@ class StoryPostQuerySet(models.QuerySet):
             current = link.story_id if link else None
             matches, seen = [], []
             for other in candidates.get(post.pk, ()):
-                story = placed.get(other) or stories_of.get(other) or (links[other].story_id if other in links else None)
-                if not story or any(story is known or story == known for known in seen):
+                story = placed.get(other) or (known[other][0] if other in known else None) or (
+                    links[other].story_id if other in links else None)
+                if not story or any(story is looked or story == looked for looked in seen):
                     continue  # not placed yet (a later post of this batch), or its story was looked at
                 seen.append(story)
-                if stories.same_story(texts[post.pk], texts[other]):
+                if other in texts and stories.same_story(texts[post.pk], texts[other]):
                     matches.append(story)
                 if len(seen) >= STORIES_CHECKED:
                     break
@@ -109,34 +113,53 @@ class StoryPostQuerySet(models.QuerySet):
             if target != current:
                 touched |= {story for story in (target, current) if isinstance(story, int)}
         Story.objects.bulk_create(new, batch_size=500)
-        self.bulk_create([StoryPost(post_id=pk, story_id=getattr(story, "pk", story)) for pk, story in placed.items()],
-                         update_conflicts=True, unique_fields=["post"], update_fields=["story"], batch_size=500)
+        self.bulk_create([
+            StoryPost(post_id=post.pk, story_id=getattr(placed[post.pk], "pk", placed[post.pk]) if post.pk in placed
+                      else links[post.pk].story_id, figures=json.dumps(stories.figures_of(texts[post.pk]),
+                                                                        ensure_ascii=False))
+            for post in posts], update_conflicts=True, unique_fields=["post"], update_fields=["story", "figures"],
+            batch_size=500)
         if not touched:
             return set()
         Story.objects.filter(pk__in=touched, links__isnull=True).delete()
         return set(self.filter(story_id__in=touched).values_list("post_id", flat=True))
 
     def _candidates(self, posts, keys, window):
-        """``{post id: [candidate ids]}``: for each post the posts within the window sharing the
-        most LSH keys with it (index lookups on ``(key, at)``, a chunk of posts at a time)."""
-        found = {}
+        """``{post id: [candidate ids]}``: for each post the posts within the window sharing at
+        least two of its LSH keys, most shared first. Counted by the database (index ranges on
+        ``(key, at)``), a chunk of posts per statement; a key more than COMMON_KEY posts of the
+        chunk's range share is boilerplate and leads nowhere."""
+        connection = connections[self.db]
+        adapt = connection.ops.adapt_datetimefield_value
+        number, moment = ("::bigint", "::timestamptz") if connection.vendor == "postgresql" else ("", "")
+        table, found = StoryBand._meta.db_table, {}
         for start in range(0, len(posts), KEY_CHUNK):
-            chunk = posts[start:start + KEY_CHUNK]
-            wanted = {key for post in chunk for key in keys[post.pk]}
-            if not wanted:
+            chunk = [post for post in posts[start:start + KEY_CHUNK] if keys[post.pk]]
+            if not chunk:
                 continue
-            rows = StoryBand.objects.filter(
-                key__in=wanted, at__gte=_shifted(chunk[0].published_at, -window),
-                at__lte=_shifted(chunk[-1].published_at, window),
-            ).values_list("key", "post_id", "at")
-            by_key = {}
-            for key, pk, at in rows:
-                by_key.setdefault(key, []).append((pk, at))
-            for post in chunk:
-                hits = Counter(
-                    pk for key in keys[post.pk] for pk, at in by_key.get(key, ())
-                    if pk != post.pk and abs(at - post.published_at) <= window)
-                found[post.pk] = [pk for pk, _ in hits.most_common(CANDIDATES)]
+            pairs = [(post.pk, key) for post in chunk for key in keys[post.pk]]
+            spans = [(post.pk, adapt(_shifted(post.published_at, -window)), adapt(_shifted(post.published_at, window)))
+                     for post in chunk]
+            low = adapt(_shifted(chunk[0].published_at, -window))
+            high = adapt(_shifted(chunk[-1].published_at, window))
+            sql = (
+                f"WITH w(pid, k) AS (VALUES {', '.join([f'(%s{number}, %s{number})'] * len(pairs))}), "
+                f"p(pid, lo, hi) AS (VALUES {', '.join([f'(%s{number}, %s{moment}, %s{moment})'] * len(spans))}), "
+                f"common AS (SELECT b.key FROM {table} b WHERE b.key IN (SELECT k FROM w) AND b.at >= %s "
+                f"AND b.at <= %s GROUP BY b.key HAVING COUNT(*) > %s) "
+                f"SELECT w.pid, b.post_id, COUNT(*) FROM w JOIN p ON p.pid = w.pid "
+                f"JOIN {table} b ON b.key = w.k AND b.at >= p.lo AND b.at <= p.hi "
+                f"WHERE b.post_id <> w.pid AND w.k NOT IN (SELECT key FROM common) "
+                f"GROUP BY w.pid, b.post_id HAVING COUNT(*) >= 2")
+            params = [value for pair in pairs for value in pair] + [value for span in spans for value in span]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, low, high, COMMON_KEY])
+                rows = cursor.fetchall()
+            ranked = {}
+            for pid, other, hits in rows:
+                ranked.setdefault(pid, []).append((-hits, other))
+            for pid, found_here in ranked.items():
+                found[pid] = [other for _, other in sorted(found_here)[:CANDIDATES]]
         return found
 
     def reports_of(self, post_ids):
@@ -144,6 +167,16 @@ class StoryPostQuerySet(models.QuerySet):
         post_ids = set(post_ids)
         mine = self.filter(post_id__in=post_ids).values("story")
         return set(self.filter(story__in=mine).values_list("post_id", flat=True)) - post_ids
+
+    def _insert_bands(self, posts, keys):
+        """The posts' LSH keys, as plain rows in one ``executemany`` (16 a post: a model object
+        for each would cost more than the rest of the story step)."""
+        connection = connections[self.db]
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(key, post.pk, at) for post in posts for at in [adapt(post.published_at)] for key in keys[post.pk]]
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {StoryBand._meta.db_table} (key, post_id, at) VALUES (%s, %s, %s)", rows)
 
     def members(self, story_ids):
         """``{story id: [post ids]}`` of these stories."""
@@ -189,6 +222,7 @@ class StoryPost(models.Model):
                                 verbose_name="文章")
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="links", verbose_name="报道")
     held = models.BooleanField("编辑已固定", default=False)
+    figures = models.TextField("数字", blank=True, default="", editable=False)  # JSON: news/stories/figures_of
 
     objects = StoryPostQuerySet.as_manager()
 

@@ -9,22 +9,24 @@ financial news differs in its numbers, so two texts whose numbers disagree are t
 however alike their words.
 
 Candidates are found by MinHash LSH (datasketch's MinHash over the shingles of the first
-``SIGNED_CHARS`` characters): ``band_keys()`` are the signature's bands, each hashed to one
+``SIGNED_CHARS`` characters): ``band_keys()`` are the signature's bands, each mixed into one
 64-bit key; posts sharing a key are candidates, checked exactly with ``same_story()``.
 """
 import hashlib
 import re
-import struct
 import unicodedata
-import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+
+from news.text import text_of_html
 
 SHINGLE = 3
 NUM_PERM = 32
 BANDS, ROWS = 16, 2  # 16 bands of 2 values: a pair at Jaccard 0.4 shares a band with p 0.94
-SIGNED_CHARS = 1000  # the signature reads this much of the text: a copy keeps its head
-COMPARED_CHARS = 4000  # the exact check reads this much
+SIGNED_CHARS = 400  # the signature reads this much of the text: a copy keeps its head
+COMPARED_CHARS = 2000  # the exact check reads this much...
+READ_CHARS = 3000  # ...of the first this many characters of a body (its figures too)
 MIN_CONTAINED = 0.8  # of the shorter text's shingles, found in the longer
 MIN_JACCARD = 0.35  # of both texts' shingles together
 
@@ -84,34 +86,54 @@ def _spelled(number):
     return number.lstrip("0") or "0"
 
 
+def _figure_text(text):
+    """``text`` without thousands separators, dates (a ``|`` each) and punctuation but decimal points."""
+    return _NOT_WORD_KEEP_POINT.sub("", _DATES.sub("|", _THOUSANDS.sub("", text)))
+
+
+def _figures_in(cleaned):
+    found, placed = set(), set()
+    for match in _NUMBER.finditer(cleaned):
+        number = _spelled(match.group(0))
+        found.add(number)
+        start, end = match.span()
+        placed.add((cleaned[max(start - 2, 0):start] + "_" + cleaned[end:end + 1], number))
+    return frozenset(found), tuple(sorted(placed))
+
+
 def figures(text):
     """``(numbers, placed)``: the numbers a text states (dates aside), spelled one way (``1,000`` is
     ``1000``, ``6.30`` is ``6.3``), and each with where it stands (the two characters before it and
     the one after, punctuation aside)."""
-    text = _NOT_WORD_KEEP_POINT.sub("", _DATES.sub("|", _THOUSANDS.sub("", text)))
-    found, placed = set(), set()
-    for match in _NUMBER.finditer(text):
-        number = _spelled(match.group(0))
-        found.add(number)
-        placed.add((text[max(match.start() - 2, 0):match.start()] + "_" + text[match.end():match.end() + 1], number))
-    return frozenset(found), tuple(sorted(placed))
+    return _figures_in(_figure_text(text))
 
 
 def normalise(title, body):
-    """A post's text as ``Text``: title and body (plain text) without lead-ins, footer and punctuation."""
+    """A post's text as ``Text``: title and body (plain text) without lead-ins, footer, dates and
+    punctuation; its figures; its subject."""
     title = unicodedata.normalize("NFKC", title or "")
-    body = unicodedata.normalize("NFKC", body or "")
+    body = unicodedata.normalize("NFKC", (body or "")[:READ_CHARS])
     title, body = _strip_lead_ins(title), _strip_footer(_strip_lead_ins(_ADDRESSES.sub(" ", body).strip()))
-    text = f"{title}\n{body}"
+    cleaned = _figure_text(f"{title}\n{body}").lower()
     head, colon, _ = title.partition(":")
     subject = _NOT_WORD.sub("", head).lower() if colon and len(head) <= 16 else ""
-    return Text(_NOT_WORD.sub("", text).lower(), *figures(text), subject)
+    return Text(cleaned.replace("|", "").replace(".", ""), *_figures_in(cleaned), subject)
 
 
 def shingles(chars):
     if len(chars) <= SHINGLE:
         return {chars} if chars else set()
     return {chars[i:i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)}
+
+
+def figures_of(text):
+    """A text's figures as stored beside its story (JSON-able): checked before its text is read."""
+    return {"n": sorted(text.figures), "p": [list(pair) for pair in text.placed]}
+
+
+def stored(figures):
+    """``Text`` holding only the stored figures (what ``figures_agree`` reads)."""
+    return Text("", frozenset(figures.get("n", ())), tuple(tuple(pair) for pair in figures.get("p", ())))
 
 
 def figures_agree(a, b):
@@ -160,27 +182,70 @@ def same_story(a, b):
 def _permutations():
     from datasketch import MinHash  # imported on first use: it brings numpy and scipy
 
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine64").permutations
 
 
-def _hash32(data):
-    return zlib.crc32(data)
+def _identity(value):
+    return value
+
+
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)  # odd 64-bit constants
 
 
 def band_keys(text):
     """The LSH keys of a normalised post: one signed 64-bit integer per band of its MinHash
-    signature (empty for a post with no text). Equal on every server: the permutations come from a
-    fixed seed and the shingles are hashed with CRC-32, not Python's per-process ``hash()``."""
+    signature (empty for a post with no text). Each 3-character shingle is its three code points
+    packed in one integer (no hashing in Python: datasketch's affine schemes mix their input), the
+    permutations come from a fixed seed, so the keys are equal on every server."""
+    import numpy as np
     from datasketch import MinHash
 
-    grams = shingles(text.chars[:SIGNED_CHARS])
-    if not grams:
+    codes = np.frombuffer(text.chars[:SIGNED_CHARS].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) == 0:
         return []
-    signature = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, scheme="affine32", permutations=_permutations())
-    signature.update_batch([gram.encode() for gram in grams])
-    values = [int(value) for value in signature.hashvalues]
-    keys = []
-    for band in range(BANDS):
-        packed = struct.pack(f">B{ROWS}I", band, *values[band * ROWS:(band + 1) * ROWS])
-        keys.append(int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "big", signed=True))
-    return keys
+    if len(codes) < SHINGLE:
+        grams = [int(sum(int(code) << (21 * n) for n, code in enumerate(codes)))]
+    else:
+        grams = np.unique((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]).tolist()
+    signature = MinHash(num_perm=NUM_PERM, hashfunc=_identity, scheme="affine64", permutations=_permutations())
+    signature.update_batch(grams)
+    values = signature.hashvalues.reshape(BANDS, ROWS)
+    mixed = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(_MIX[0])
+    for row in range(ROWS):
+        mixed ^= values[:, row] * np.uint64(_MIX[1 + row % 2]) + np.uint64(row)
+        mixed = (mixed ^ (mixed >> np.uint64(29))) * np.uint64(_MIX[0])
+    return mixed.view(np.int64).tolist()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What the story step needs of a post: its normalised text and its LSH keys."""
+
+    text: Text
+    keys: tuple
+
+
+MEMO_SIZE = 20_000
+_memo = OrderedDict()
+
+
+def _digest(title, body_html):
+    return hashlib.blake2b(f"{title}\0{body_html}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def signature(title, body_html):
+    """The ``Signature`` of a post's title and sanitised body: from the memo when a parse worker
+    made it already (``remember``), else made here."""
+    found = _memo.pop(_digest(title or "", body_html or ""), None)
+    if found is not None:
+        return found
+    text = normalise(title, text_of_html(body_html or ""))
+    return Signature(text, tuple(band_keys(text)))
+
+
+def remember(title, body_html, made):
+    """Keep a ``Signature`` another process made (the importer's parse workers, in parallel) for
+    the write of that text in this one; the oldest go past ``MEMO_SIZE``."""
+    _memo[_digest(title or "", body_html or "")] = made
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
