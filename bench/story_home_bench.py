@@ -68,9 +68,11 @@ def main():
     parser.add_argument("--sources", type=int, default=2000)
     parser.add_argument("--reposts", type=float, default=0.3)
     parser.add_argument("--delay", type=float, default=10, help="reposts copy a report of the last DELAY minutes")
+    parser.add_argument("--screens", type=int, default=20, help="moments at which the first screen is read")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="finews-story-bench-"))
     setup_django(work / "db.sqlite3")
+    from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import override_settings
@@ -80,23 +82,29 @@ def main():
     call_command("migrate", verbosity=0)
     groups = write_tree(work / "tree", args.posts, args.sources, args.reposts, args.delay)
     call_command("import_posts", str(work / "tree"), "--quiet", stdout=io.StringIO())
-    now = datetime.datetime(2026, 12, 8, tzinfo=datetime.UTC)
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        from unittest import mock
+    from unittest import mock
 
-        with mock.patch("django.utils.timezone.now", return_value=now):
-            page = Client().get("/").content.decode()
-            block = re.search(r"data-live-src=.*?</ol>", page, re.S).group(0)
-            lines = [line for line in block.splitlines() if line.startswith("<li data-id=")]  # one item a line
-            items = [re.search(r'<a href="/[^"]*/(n\d{6})\.html"', line).group(1) for line in lines]
-            size = len(items)
-            newest = Post.objects.published(now).newest_first().values_list("slug", flat=True)[:size]
-    shown = len({groups[slug] for slug in items})
-    before = len({groups[slug] for slug in newest})
+    from django.core.cache import cache
+
+    moments = list(Post.objects.order_by("published_at").values_list("published_at", flat=True))
+    checkpoints = moments[len(moments) // 4 :: max(1, len(moments) // (4 * args.screens))][: args.screens]
+    shown_total = before_total = 0
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for now in checkpoints:  # the first screen as a reader saw it at that moment
+            cache.clear()
+            with mock.patch("django.utils.timezone.now", return_value=now):
+                page = Client().get("/").content.decode()
+                block = re.search(r"data-live-src=.*?</ol>", page, re.S).group(0)
+                lines = [line for line in block.splitlines() if line.startswith("<li data-id=")]  # one item a line
+                items = [re.search(r'<a href="/[^"]*/(n\d{6})\.html"', line).group(1) for line in lines]
+                newest = Post.objects.published(now).newest_first().values_list("slug", flat=True)[: len(items)]
+            shown_total += len({groups[slug] for slug in items})
+            before_total += len({groups[slug] for slug in newest})
     print(f"{args.posts} posts, {args.sources} sources, {args.reposts:.0%} reposts within {args.delay:g} min; "
-          f"first screen of {size} items:")
-    print(f"  as before (one line per post): {before} distinct stories")
-    print(f"  with stories:                  {shown} distinct stories   ratio {shown / before:.2f}×")
+          f"the first screen ({settings.FINEWS_HOME_LATEST} items) at {len(checkpoints)} moments:")
+    print(f"  as before (one line per post): {before_total / len(checkpoints):.1f} distinct stories on average")
+    print(f"  with stories:                  {shown_total / len(checkpoints):.1f} distinct stories on average   "
+          f"ratio {shown_total / before_total:.2f}×")
 
 
 if __name__ == "__main__":

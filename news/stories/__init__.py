@@ -225,7 +225,7 @@ class Signature:
     keys: tuple
 
 
-MEMO_SIZE = 20_000
+MEMO_SIZE = 2_000  # an import writes 500 posts a batch while the next is parsed
 _memo = OrderedDict()
 
 
