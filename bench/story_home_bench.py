@@ -88,7 +88,8 @@ def main():
 
     moments = list(Post.objects.order_by("published_at").values_list("published_at", flat=True))
     checkpoints = moments[len(moments) // 4 :: max(1, len(moments) // (4 * args.screens))][: args.screens]
-    shown_total = before_total = 0
+    sizes = (19, settings.FINEWS_HOME_LATEST)  # what a 1366×768 screen shows of the block, the whole block
+    shown_total, before_total = dict.fromkeys(sizes, 0), dict.fromkeys(sizes, 0)
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for now in checkpoints:  # the first screen as a reader saw it at that moment
             cache.clear()
@@ -97,14 +98,15 @@ def main():
                 block = re.search(r"data-live-src=.*?</ol>", page, re.S).group(0)
                 lines = [line for line in block.splitlines() if line.startswith("<li data-id=")]  # one item a line
                 items = [re.search(r'<a href="/[^"]*/(n\d{6})\.html"', line).group(1) for line in lines]
-                newest = Post.objects.published(now).newest_first().values_list("slug", flat=True)[: len(items)]
-            shown_total += len({groups[slug] for slug in items})
-            before_total += len({groups[slug] for slug in newest})
+                newest = list(Post.objects.published(now).newest_first().values_list("slug", flat=True)[: len(items)])
+            for size in sizes:
+                shown_total[size] += len({groups[slug] for slug in items[:size]})
+                before_total[size] += len({groups[slug] for slug in newest[:size]})
     print(f"{args.posts} posts, {args.sources} sources, {args.reposts:.0%} reposts within {args.delay:g} min; "
-          f"the first screen ({settings.FINEWS_HOME_LATEST} items) at {len(checkpoints)} moments:")
-    print(f"  as before (one line per post): {before_total / len(checkpoints):.1f} distinct stories on average")
-    print(f"  with stories:                  {shown_total / len(checkpoints):.1f} distinct stories on average   "
-          f"ratio {shown_total / before_total:.2f}×")
+          f"home's newest items read at {len(checkpoints)} moments:")
+    for size in sizes:
+        print(f"  first {size} items: as before {before_total[size] / len(checkpoints):.1f} distinct stories, "
+              f"with stories {shown_total[size] / len(checkpoints):.1f}; ratio {shown_total[size] / before_total[size]:.2f}×")
 
 
 if __name__ == "__main__":

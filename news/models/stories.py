@@ -38,7 +38,8 @@ class StoryBand(models.Model):
     """One LSH key of a post's text, with the post's time (candidates are looked up in a window)."""
 
     key = models.BigIntegerField()
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_constraint=True)
+    # no constraint in the database: 16 rows a post, derived, deleted with the post by Django
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     at = models.DateTimeField()
 
     class Meta:
@@ -73,10 +74,10 @@ class StoryPostQuerySet(models.QuerySet):
         signed = {post.pk: stories.signature(post.title, post.body_html) for post in posts}
         texts = {pk: made.text for pk, made in signed.items()}
         keys = {pk: made.keys for pk, made in signed.items()}
-        ids = list(texts)
-        StoryBand.objects.filter(post_id__in=ids).delete()
+        links = {row.post_id: row for row in self.filter(post_id__in=list(texts))}
+        if links:  # a post placed before has keys to replace (keys are written with the placement)
+            StoryBand.objects.filter(post_id__in=list(links)).delete()
         self._insert_bands(posts, keys)
-        links = {row.post_id: row for row in self.filter(post_id__in=ids)}
         candidates = self._candidates(posts, keys, window)
         outside = {pk for found in candidates.values() for pk in found} - set(texts)
         known = {pk: (story, stories.stored(json.loads(figures or "{}"))) for pk, story, figures in
@@ -85,7 +86,7 @@ class StoryPostQuerySet(models.QuerySet):
         readable = {other for post in posts for other in candidates.get(post.pk, ())
                     if other in known and stories.figures_agree(texts[post.pk], known[other][1])}
         texts.update(_texts(Post.objects.filter(pk__in=readable).only("title", "body_html")))
-        placed, touched, new = {}, set(), []
+        placed, touched, new, left = {}, set(), [], set()
         for post in posts:
             link = links.get(post.pk)
             if link is not None and link.held:
@@ -112,6 +113,7 @@ class StoryPostQuerySet(models.QuerySet):
             placed[post.pk] = target
             if target != current:
                 touched |= {story for story in (target, current) if isinstance(story, int)}
+                left |= {current} - {None}
         Story.objects.bulk_create(new, batch_size=500)
         self.bulk_create([
             StoryPost(post_id=post.pk, story_id=getattr(placed[post.pk], "pk", placed[post.pk]) if post.pk in placed
@@ -121,7 +123,8 @@ class StoryPostQuerySet(models.QuerySet):
             batch_size=500)
         if not touched:
             return set()
-        Story.objects.filter(pk__in=touched, links__isnull=True).delete()
+        if left:  # a story a post left may have none left
+            Story.objects.filter(pk__in=left, links__isnull=True).delete()
         return set(self.filter(story_id__in=touched).values_list("post_id", flat=True))
 
     def _candidates(self, posts, keys, window):
@@ -133,6 +136,21 @@ class StoryPostQuerySet(models.QuerySet):
         adapt = connection.ops.adapt_datetimefield_value
         number, moment = ("::bigint", "::timestamptz") if connection.vendor == "postgresql" else ("", "")
         table, found = StoryBand._meta.db_table, {}
+        if len(posts) == 1:  # one post (the API, the admin): a plain statement the database plans at once
+            post = posts[0]
+            if not keys[post.pk]:
+                return found
+            marks = ", ".join(["%s"] * len(keys[post.pk]))
+            low, high = adapt(_shifted(post.published_at, -window)), adapt(_shifted(post.published_at, window))
+            sql = (f"SELECT post_id, COUNT(*) FROM {table} WHERE key IN ({marks}) AND at >= %s AND at <= %s "
+                   f"AND post_id <> %s AND key NOT IN (SELECT key FROM {table} WHERE key IN ({marks}) "
+                   f"AND at >= %s AND at <= %s GROUP BY key HAVING COUNT(*) > %s) "
+                   f"GROUP BY post_id HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, post_id LIMIT %s")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*keys[post.pk], low, high, post.pk, *keys[post.pk], low, high, COMMON_KEY,
+                                     CANDIDATES])
+                found[post.pk] = [other for other, _ in cursor.fetchall()]
+            return found
         for start in range(0, len(posts), KEY_CHUNK):
             chunk = [post for post in posts[start:start + KEY_CHUNK] if keys[post.pk]]
             if not chunk:
@@ -169,14 +187,17 @@ class StoryPostQuerySet(models.QuerySet):
         return set(self.filter(story__in=mine).values_list("post_id", flat=True)) - post_ids
 
     def _insert_bands(self, posts, keys):
-        """The posts' LSH keys, as plain rows in one ``executemany`` (16 a post: a model object
-        for each would cost more than the rest of the story step)."""
+        """The posts' LSH keys as plain rows, 60 posts' in one statement (16 a post: a model
+        object for each would cost more than the rest of the story step)."""
         connection = connections[self.db]
         adapt = connection.ops.adapt_datetimefield_value
         rows = [(key, post.pk, at) for post in posts for at in [adapt(post.published_at)] for key in keys[post.pk]]
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {StoryBand._meta.db_table} (key, post_id, at) VALUES (%s, %s, %s)", rows)
+        step = KEY_CHUNK * stories.BANDS
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), step):
+                part = rows[start:start + step]
+                cursor.execute(f"INSERT INTO {StoryBand._meta.db_table} (key, post_id, at) VALUES "
+                               + ", ".join(["(%s, %s, %s)"] * len(part)), [value for row in part for value in row])
 
     def members(self, story_ids):
         """``{story id: [post ids]}`` of these stories."""
