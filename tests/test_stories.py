@@ -328,3 +328,82 @@ def test_an_open_wall_counts_a_later_copy_without_moving_the_story(live_server, 
         story.locator("summary").click()
         expect(story.locator(f'li[data-report="{copy.pk}"] a[href="{copy.url_path}"]')).to_be_visible()
         assert not blocked, blocked
+
+
+# --- found by a reviewer ---------------------------------------------------------------------------
+def test_a_daily_notice_is_each_days_own_story(client):
+    posts = [factories.post(f"央行12月{6 + d}日不开展逆回购操作", categories=("pbc",), tags=("央行",),
+                            body=f"中国人民银行公告称，目前银行体系流动性总量处于合理充裕水平，12月{6 + d}日不开展逆回购操作。",
+                            when=AT + datetime.timedelta(days=d)) for d in range(4)]
+    assert len({StoryPost.objects.get(post=post).story_id for post in posts}) == 4
+    home, tag = client.get("/").content.decode(), client.get("/tag/央行/").content.decode()
+    assert all(f'<li data-id="{post.pk}"' in home and f'<li data-id="{post.pk}"' in tag for post in posts)
+
+
+def test_two_short_texts_without_figures_are_two_stories():
+    a = factories.post("重要公告", body="[http://a.example/1.pdf](http://a.example/1.pdf)", categories=("s1",), when=AT)
+    b = factories.post("重要公告", body="[http://b.example/2.pdf](http://b.example/2.pdf)", categories=("s2",),
+                       when=AT + datetime.timedelta(hours=3))
+    assert StoryPost.objects.get(post=a).story_id != StoryPost.objects.get(post=b).story_id
+
+
+def test_a_late_report_of_a_big_story_still_lists_its_story(client):
+    posts = [report("央行开展1000亿元逆回购操作", RR.format(1000), source=f"s{n}", minutes=n) for n in range(24)]
+    assert len({StoryPost.objects.get(post=post).story_id for post in posts}) == 1
+    page = client.get(posts[23].url_path).content.decode()
+    assert STORY_RE.search(page) and "共 24 篇，列出最早的 20 篇" in page
+
+
+def test_narrowed_lists_show_the_first_report_they_hold(client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000), tag="央行")
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", tag="央行",
+                  minutes=60 * 20)
+    assert StoryPost.objects.get(post=first).story_id == StoryPost.objects.get(post=copy).story_id
+    Post.objects.filter(pk=copy.pk).set_important(True)
+    assert f"{copy.pk}!" in client.get("/live/latest/?important=1").json()["ids"].split(",")  # 只看重要
+    assert f'<li data-id="{copy.pk}"' in client.get("/tag/央行/?important=1").content.decode()
+    day = copy.published_at.astimezone(SITE_TZ).date().isoformat()
+    assert f'<li data-id="{copy.pk}"' in client.get("/tag/央行/", {"date": day}).content.decode()  # its own day
+    assert f'<li data-id="{copy.pk}"' not in client.get("/tag/央行/").content.decode()  # the whole tag: once
+
+
+@pytest.mark.parametrize("when", ["0001-01-03 05:00:00 +0800", "9999-12-29 20:00:00 +0800"])
+def test_posts_at_the_calendars_ends_are_placed(site, when):
+    site.post("0001-01-03-a.md", title="央行开展1000亿元逆回购操作", date=when, categories="pbc", body=RR.format(1000))
+    site.post("0001-01-03-b.md", title="【快讯】央行开展1000亿元逆回购", date=when, categories="cls",
+              body="财联社电，" + RR.format(1000))
+    out = io.StringIO()
+    call_command("import_posts", str(site.root), stdout=out, stderr=out)
+    assert "失败 0" in out.getvalue() and StoryPost.objects.values("story").distinct().count() == 1
+
+
+def test_a_split_holds_when_the_post_left_behind_is_written_again(client, admin_client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3)
+    admin_client.post(CHANGELIST, {"action": "split_story", "_selected_action": [copy.pk]})
+    first.body_markdown = RR.format(1000) + "（更新）"
+    first.save()
+    assert story_on_page(client, first) is None and story_on_page(client, copy) is None
+
+
+def test_a_post_moved_in_time_is_placed_again(client):
+    first = report("央行开展1000亿元逆回购操作", RR.format(1000))
+    copy = report("【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=3)
+    copy.published_at = AT + datetime.timedelta(days=30)
+    copy.save()
+    assert story_on_page(client, first) is None and story_on_page(client, copy) is None
+    assert f'<li data-id="{copy.pk}"' in client.get("/").content.decode()
+
+
+def test_placing_an_existing_sites_posts_adds_no_revisions():
+    from news.models import Revision
+
+    for n in range(5):
+        factories.post(f"无关新闻{n}", body=f"内容{n}各不相同，第{n}条。")
+    StoryPost.objects.all().delete()
+    for revision in Revision.objects.all():  # as they were written before stories
+        revision.data.pop("story", None)
+        revision.save()
+    before = Revision.objects.count()
+    call_command("assign_stories", stdout=io.StringIO())
+    assert Revision.objects.count() == before

@@ -11,6 +11,8 @@ from news.admin.history import revised
 from news.jekyll.dates import SITE_TZ
 from news.models import Post, StoryPost
 
+LISTED = 50  # the story's other posts listed on a post's page
+
 
 class StoryActionsMixin:
     """For PostAdmin: ``story_reports`` (a read-only field) and the ``split_story`` and
@@ -23,14 +25,18 @@ class StoryActionsMixin:
         if link is None:
             return "（尚未归入报道）"
         others = list(Post.objects.filter(story_link__story=link.story_id).exclude(pk=post.pk)
-                      .order_by("published_at", "pk").only("title", "published_at", "status"))
+                      .order_by("published_at", "pk").only("title", "published_at", "status")[:LISTED + 1])
         held = "（编辑已固定，导入不会改动）" if link.held else ""
         if not others:
             return format_html("报道 #{}：只有这一篇{}", link.story_id, held)
         items = "".join(format_html(
             '<li><a href="{}">{}</a> {}（{}）</li>', reverse("admin:news_post_change", args=[other.pk]),
             other.title or f"#{other.pk}", timezone.localtime(other.published_at, SITE_TZ).strftime("%Y-%m-%d %H:%M"),
-            other.get_status_display()) for other in others)
+            other.get_status_display()) for other in others[:LISTED])
+        if len(others) > LISTED:  # a story a template made of hundreds of posts: the first ones
+            total = StoryPost.objects.filter(story_id=link.story_id).count() - 1
+            return format_html('报道 #{}，另有 {} 篇{}（列出最早的 {} 篇）：<ul class="story-reports">{}</ul>',
+                               link.story_id, total, held, LISTED, mark_safe(items))
         return format_html('报道 #{}，另有 {} 篇{}：<ul class="story-reports">{}</ul>', link.story_id, len(others), held,
                            mark_safe(items))
 

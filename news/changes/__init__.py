@@ -146,11 +146,12 @@ def report_stamps(ids):
 
 
 # --- the shared step ------------------------------------------------------------------------------
-def after_write(posts, previous=None, reindex=True, sync_links=False, documents=None):
+def after_write(posts, previous=None, reindex=True, sync_links=False, documents=None, restory=False):
     """What follows a write of ``posts`` (saved ``Post`` objects), whoever wrote them: the search
     index, legacy addresses, link sort keys and the page cache. ``previous`` maps a post id to
     the ``url_path`` and ``published_at`` it had before; ``documents`` are the posts' search
-    tokens where the writer has them already (the importer's parse workers made them)."""
+    tokens where the writer has them already (the importer's parse workers made them). The posts'
+    stories are placed again when their text (``reindex``) or their time (``restory``) changed."""
     previous = previous or {}
     if reindex and documents is not None:
         search.index_documents(documents)
@@ -158,8 +159,9 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
         search.index_posts(posts)
     ids = {post.pk for post in posts}
     others = StoryPost.objects.reports_of(ids)  # their story's other reports show them
-    if reindex:  # the text was written: feed entries keep their id and learn of an edit; its story
+    if reindex:  # the text was written: feed entries keep their id and learn of an edit
         FeedEntry.objects.written(posts)
+    if reindex or restory:  # ...and its story, as when the post moved in time
         others |= StoryPost.objects.assign(posts) - ids
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
@@ -181,7 +183,8 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
     after_write(
         [instance], previous,
         reindex=created or not loaded or bool(TEXT_FIELDS & changed),
-        sync_links=not created and bool(changed & set(LINK_KEY_FIELDS)))
+        sync_links=not created and bool(changed & set(LINK_KEY_FIELDS)),
+        restory=not created and "published_at" in changed)
 
 
 def post_deleting(sender, instance, **kwargs):

@@ -95,7 +95,15 @@ def record(ids, who):
     last = latest(found)
     Revision.objects.bulk_create([
         Revision(post_id=pk, data=data, **who) for pk, data in found.items()
-        if pk not in last or last[pk].data != data], batch_size=500)
+        if pk not in last or _differs(last[pk].data, data)], batch_size=500)
+
+
+def _differs(old, new):
+    """Whether readers see something else. A revision from before stories has no ``story``: a
+    post's first placement (``assign_stories`` on an existing site) is not a change of its own."""
+    if "story" not in old:
+        new = {key: value for key, value in new.items() if key != "story"}
+    return old != new
 
 
 def note(ids):

@@ -50,7 +50,9 @@ class StoryBand(models.Model):
 
 
 def _shifted(moment, delta):
-    """``moment + delta``, held at the calendar's ends (posts may be dated near either)."""
+    """``moment + delta`` in UTC (what the database compares), held at the calendar's ends: posts
+    may be dated near either, and a moment of year 1 in +08:00 is still in year 1 in UTC."""
+    moment = moment.astimezone(datetime.UTC)
     try:
         return moment + delta
     except OverflowError:
@@ -208,11 +210,14 @@ class StoryPostQuerySet(models.QuerySet):
 
     @transaction.atomic
     def split(self, post_ids):
-        """An editor takes each of these posts out of its story into one of its own, held there."""
+        """An editor takes each of these posts out of its story into one of its own, held there;
+        the posts left in the story are held in it too (written again, one would follow the post
+        taken out)."""
         post_ids = list(post_ids)
         before = set(self.filter(post_id__in=post_ids).values_list("story_id", flat=True))
         for pk in post_ids:
             self.update_or_create(post_id=pk, defaults={"story": Story.objects.create(), "held": True})
+        self.filter(story_id__in=before).update(held=True)
         self._announce(before, post_ids)
 
     @transaction.atomic

@@ -40,8 +40,15 @@ class LiveList:
     new_tab: bool = False
     stories: bool = False  # a list where sources mix: a story once, with its other reports
 
+    def collapsed(self, rows=None):
+        """``rows`` (default: the list's) as the reader sees them: a story once where sources mix."""
+        rows = self.rows if rows is None else rows
+        if not self.stories:
+            return rows
+        return stories.first_tagged(rows) if self.links else stories.first_reports(rows)
+
     def top(self):
-        found = list(self.rows[: self.size])
+        found = list(self.collapsed()[: self.size])
         items = wall.from_links(found, self.with_source) if self.links else wall.from_posts(found, self.with_source)
         return stories.with_reports(items) if self.stories else items
 
@@ -58,8 +65,7 @@ def latest(important=False):
     posts = Post.objects.published().newest_first().only("title", "url_path", "published_at", "important")
     if important:
         posts = posts.filter(important=True)
-    return LiveList(_src("latest", important), settings.FINEWS_HOME_LATEST, "site", stories.first_reports(posts),
-                    stories=True)
+    return LiveList(_src("latest", important), settings.FINEWS_HOME_LATEST, "site", posts, stories=True)
 
 
 def _links_of_post(queryset, important, relation):
@@ -75,7 +81,7 @@ def category(category, important=False):
 
 
 def tag(tag, important=False, size=None, new_tab=False, src=None):
-    rows = stories.first_tagged(_links_of_post(TaggedPost.objects.filter(tag=tag), important, "content_object"))
+    rows = _links_of_post(TaggedPost.objects.filter(tag=tag), important, "content_object")
     src = _src("emnews", important) if src == "emnews" else _src("tag", important, pk=tag.pk)
     return LiveList(src, size or settings.FINEWS_LISTING_PAGE_SIZE,
                     f"tag:{tag.pk}", rows, links=True, new_tab=new_tab, stories=True)

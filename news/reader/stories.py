@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from news import cache
-from news.models import Post, PostCategory, StoryPost, TaggedPost
+from news.models import Post, PostCategory, StoryPost
 from news.reader import wall
 
 SHOWN = 20  # a story's other reports shown with one of its reports
@@ -24,19 +24,19 @@ def _earlier(prefix=""):
 
 
 def first_reports(posts, within=None):
-    """``posts`` without the reports of a story an earlier post of ``within`` (default: every
-    published post) already reports. A post with no story yet is its own."""
-    within = Post.objects.published() if within is None else within
+    """``posts`` without the reports of a story an earlier post of ``within`` (default: ``posts``
+    themselves — the list as it is narrowed: 只看重要, a day, a search) already reports. A post with
+    no story yet is its own."""
+    within = posts if within is None else within
     earlier = within.filter(_earlier(), story_link__story=OuterRef("story_link__story"))
     return posts.exclude(Exists(earlier))
 
 
 def first_tagged(links):
-    """Tag link rows without the posts whose story an earlier post with the same tag reports."""
-    earlier = TaggedPost.objects.live().filter(
-        _earlier(), tag=OuterRef("tag"),
-        content_object__story_link__story=OuterRef("content_object__story_link__story"))
-    return links.exclude(Exists(earlier))
+    """Tag link rows without the posts whose story an earlier row of the same narrowed list (the
+    tag, 只看重要, a day) already reports."""
+    story = "content_object__story_link__story"
+    return links.exclude(Exists(links.filter(_earlier(), **{story: OuterRef(story)})))
 
 
 def reports(post_ids):
@@ -67,6 +67,10 @@ def reports(post_ids):
         story_of[pk], sizes[story] = story, size
         if source_id:
             cache.depends_on(f"catname:{source_id}")
+    missing = [pk for pk in post_ids if pk not in story_of]
+    if missing and rows:  # a report past the first SHOWN of a big story: its story, read on its own
+        late = dict(StoryPost.objects.filter(post_id__in=missing).values_list("post_id", "story_id"))
+        story_of.update({pk: story for pk, story in late.items() if story in by_story})
     found = {}
     for pk in post_ids:
         story = story_of.get(pk)

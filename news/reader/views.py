@@ -120,7 +120,8 @@ class LiveListingMixin(PagedListingMixin):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return self.filter_listing(self.live_list().rows)
+        live_list = self.live_list()
+        return live_list.collapsed(self.filter_listing(live_list.rows))  # a story once, in the list as narrowed
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

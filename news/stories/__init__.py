@@ -29,6 +29,7 @@ COMPARED_CHARS = 2000  # the exact check reads this much...
 READ_CHARS = 3000  # ...of the first this many characters of a body (its figures too)
 MIN_CONTAINED = 0.8  # of the shorter text's shingles, found in the longer
 MIN_JACCARD = 0.35  # of both texts' shingles together
+MIN_CHARS = 12  # shorter texts join only when equal and stating a figure
 
 _LEAD_INS = re.compile("|".join((
     r"^\s*[【\[［][^】\]］]{0,30}[】\]］]",  # 【快讯】, [重磅]
@@ -42,7 +43,6 @@ _FOOTER = re.compile(
     r"返回(?:搜狐|首页|查看更多)|查看更多|更多精彩|下载[^。]{0,12}(?:APP|App|客户端)|点击(?:进入|查看|下载))")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _ADDRESSES = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//[^\s<>\"'，。）)】]+|www\.[^\s<>\"'，。）)】]+", re.I)
-_DATES = re.compile(r"\d{2,4}[年/\-.]\d{1,2}[月/\-.]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{4}年")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -87,8 +87,9 @@ def _spelled(number):
 
 
 def _figure_text(text):
-    """``text`` without thousands separators, dates (a ``|`` each) and punctuation but decimal points."""
-    return _NOT_WORD_KEEP_POINT.sub("", _DATES.sub("|", _THOUSANDS.sub("", text)))
+    """``text`` without thousands separators and punctuation but decimal points. Dates stay: a
+    notice of 12月7日 and the same notice of 12月8日 are two days' news."""
+    return _NOT_WORD_KEEP_POINT.sub("", _THOUSANDS.sub("", text))
 
 
 def _figures_in(cleaned):
@@ -117,7 +118,7 @@ def normalise(title, body):
     cleaned = _figure_text(f"{title}\n{body}").lower()
     head, colon, _ = title.partition(":")
     subject = _NOT_WORD.sub("", head).lower() if colon and len(head) <= 16 else ""
-    return Text(cleaned.replace("|", "").replace(".", ""), *_figures_in(cleaned), subject)
+    return Text(cleaned.replace(".", ""), *_figures_in(cleaned), subject)
 
 
 def shingles(chars):
@@ -168,6 +169,8 @@ def same_story(a, b):
     """Whether two normalised posts report the same news."""
     if not a.chars or not b.chars:
         return False
+    if min(len(a.chars), len(b.chars)) < MIN_CHARS and not (a.chars == b.chars and a.figures):
+        return False  # 「重要公告」 twice is two notices; 「沪指收涨0.52%」 twice is one close
     if a.chars == b.chars:
         return True
     if a.subject and b.subject and a.subject not in b.chars and b.subject not in a.chars:
