@@ -92,8 +92,7 @@ class DayArchiveView(ArchiveMixin, PagedListingMixin, dates.DayArchiveView):
     def get_dated_items(self):
         date_list, posts, extra = super().get_dated_items()
         cache.depends_on(f"day:{extra['day'].isoformat()}", "days")  # "days": the nearest-day links
-        day = Post.objects.published().filter(**_span(extra["day"], extra["day"]))
-        posts = stories.first_reports(posts, within=day)  # a story once: its first report of the day
+        posts = stories.first_reports(posts)  # a story once: its first report of the day (posts is the day)
         return date_list, posts.newest_first().only("title", "url_path", "published_at", "important"), extra
 
     def get_previous_day(self, date):
