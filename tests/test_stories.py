@@ -79,6 +79,23 @@ def test_band_keys_are_the_same_in_every_process():
     assert stories.band_keys(stories.normalise("", "")) == []
 
 
+def test_the_signature_is_datasketchs_minhash():
+    """The MinHash computed over all shingles at once equals datasketch's own ``affine64`` MinHash
+    (seed 1, each shingle taken as its hash), whose permutations and pre-mix it uses."""
+    import numpy as np
+    from datasketch import MinHash
+
+    for title, body in [("央行开展1000亿元逆回购操作", RR.format(1000)), ("沪指收涨0.52%", ""), ("ab", "")]:
+        text = stories.normalise(title, body)
+        codes = [ord(char) for char in text.chars[:stories.SIGNED_CHARS]]
+        grams = ({(a << 42) | (b << 21) | c for a, b, c in zip(codes, codes[1:], codes[2:], strict=False)}
+                 if len(codes) >= stories.SHINGLE else {sum(code << (21 * n) for n, code in enumerate(codes))})
+        reference = MinHash(num_perm=stories.NUM_PERM, seed=1, scheme="affine64", hashfunc=lambda value: value)
+        reference.update_batch(sorted(grams))
+        ours = stories.minhash(np.array(sorted(grams), dtype=np.uint64))
+        assert ours.tolist() == reference.hashvalues.tolist()
+
+
 # --- the test set, through the article pages --------------------------------------------------------
 def _write_cases(found, path, tmp_path):
     """The cases written one by one through the ORM, or as one Jekyll tree through the importer

@@ -119,8 +119,7 @@ class StoryPostQuerySet(models.QuerySet):
         Story.objects.bulk_create(new, batch_size=500)
         self.bulk_create([
             StoryPost(post_id=post.pk, story_id=getattr(placed[post.pk], "pk", placed[post.pk]) if post.pk in placed
-                      else links[post.pk].story_id, figures=json.dumps(stories.figures_of(texts[post.pk]),
-                                                                        ensure_ascii=False))
+                      else links[post.pk].story_id, figures=signed[post.pk].figures)
             for post in posts], update_conflicts=True, unique_fields=["post"], update_fields=["story", "figures"],
             batch_size=500)
         if not touched:
