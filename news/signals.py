@@ -6,7 +6,8 @@ from django.dispatch import Signal
 #: Sent (``sender=Post``) after posts were changed in bulk: ``ids``, and optionally ``posts`` (the
 #: saved objects, when the sender holds them), ``previous``
 #: (``{id: {"url_path": …, "published_at": …}}`` as they were), ``reindex`` (their text changed)
-#: and ``settled`` (a new post's address settled in the request that made it).
+#: ``settled`` (a new post's address settled in the request that made it) and ``securities`` (the
+#: ids of securities whose list of posts the change touched: news/models/securities.py).
 posts_changed = Signal()
 #: Sent (``sender=Category``) after categories were renamed in bulk: ``ids``.
 categories_renamed = Signal()

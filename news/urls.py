@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from news.cache import cached_page
-from news.reader import archives, directories, feeds, home, live, views
+from news.reader import archives, directories, feeds, home, live, stocks, views
 from news.reader import search as search_views
 
 app_name = "news"
@@ -25,6 +25,7 @@ urlpatterns = [
     path("live/emnews/", cached(live.delta, DELTA), {"kind": "emnews"}, name="live_emnews"),
     path("live/category/<str:pk>/", cached(live.delta, DELTA), {"kind": "category"}, name="live_category"),
     path("live/tag/<str:pk>/", cached(live.delta, DELTA), {"kind": "tag"}, name="live_tag"),
+    path("live/stock/<str:pk>/", cached(live.delta, DELTA), {"kind": "stock"}, name="live_stock"),
     path("live/section/<str:pk>/", cached(home.section), name="live_section"),
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
@@ -33,6 +34,11 @@ urlpatterns = [
     path("tag/<path:name>/feed.xml", cached(feeds.TagFeed(), FEED), name="tag_feed"),
     path("tag/<path:name>/", cached(views.TagView.as_view(), LISTING), name="tag"),
     path("search/", search_views.SearchView.as_view(), name="search"),
+    path("stock/", cached(stocks.StockDirectoryView.as_view()), name="stocks"),
+    path("stock/<str:code>/feed.xml", cached(stocks.StockFeed(), FEED), name="stock_feed"),
+    path("stock/<str:code>/", cached(stocks.StockView.as_view(), LISTING), name="stock"),
+    path("stock/<str:code>/<str:market>/feed.xml", cached(stocks.StockFeed(), FEED), name="stock_market_feed"),
+    path("stock/<str:code>/<str:market>/", cached(stocks.StockView.as_view(), LISTING), name="stock_market"),
     # ``/<key>/``: the form the scraper's back-links used; the same listing as the category page.
     re_path(r"^(?P<key>[^/]+)/$", cached(views.CategoryView.as_view(), LISTING), name="category_short"),
     re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", cached(archives.DayArchiveView.as_view(), ("page",)),

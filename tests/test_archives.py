@@ -49,7 +49,7 @@ def test_a_day_pages_like_the_other_listings(client, settings, django_assert_max
     assert titles(client, "/2021/12/08/") == ["第4条", "第3条"]
     assert titles(client, "/2021/12/08/?page=3") == ["第0条"]
     assert client.get("/2021/12/08/?page=4").status_code == 404
-    with django_assert_max_num_queries(6):  # page, previous day, next day, next scheduled (cache), stories
+    with django_assert_max_num_queries(7):  # page, previous day, next day, next scheduled (cache), stories, securities
         client.get("/2021/12/08/?page=2")
 
 

@@ -30,6 +30,7 @@ from news.admin.imports import ImportViewMixin
 from news.admin.lookup import CappedCountPaginator, search_ids
 from news.admin.review import REFUSED, may_publish
 from news.admin.revisions import RevisionViewsMixin
+from news.admin.securities import SecuritiesMixin
 from news.admin.stories import StoryActionsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
@@ -38,7 +39,7 @@ from news.text import xml_text
 
 
 @admin.register(Post)
-class PostAdmin(StoryActionsMixin, RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.ModelAdmin):
+class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportViewMixin, ExportViewMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title_or_slug", "category_list", "tag_list", "published_local", "state_label",
                     "live_link"]
@@ -58,12 +59,13 @@ class PostAdmin(StoryActionsMixin, RevisionViewsMixin, ImportViewMixin, ExportVi
                "remove_tag", "release", "split_story", "join_stories", "export_jekyll"]
     readonly_fields = [
         "url_path", "source_path", "source_url", "summary", "imported_at", "created_at",
-        "updated_at", "rendered_preview", "extra", "story_reports",
+        "updated_at", "rendered_preview", "extra", "story_reports", "named_securities",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "published_at", "status", "important", "new_tags"]}),
         ("正文", {"fields": ["body_markdown", "rendered_preview"]}),
         ("报道（同一消息的各家来源）", {"fields": ["story_reports"]}),
+        ("证券（由正文得出）", {"fields": ["named_securities"]}),
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
     ]

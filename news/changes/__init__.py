@@ -29,6 +29,8 @@ from news.models import (
     LegacyURL,
     Post,
     PostCategory,
+    PostSecurity,
+    Security,
     StoryPost,
     TaggedPost,
     Tombstone,
@@ -128,9 +130,14 @@ def post_stamps(ids, earlier=()):
     names |= _neighbours({category_id: found + list(earlier) for category_id, found in by_category.items()})
     names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
               .values_list("tag_id", flat=True).distinct()}
+    names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
     if moments and _days_changed(moments, ids):
         names.add("days")
     return names
+
+
+def _stock_stamps(security_ids):
+    return {f"stock:{pk}" for pk in security_ids}
 
 
 def report_stamps(ids):
@@ -163,6 +170,8 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
         FeedEntry.objects.written(posts)
     if reindex or restory:  # ...and its story, as when the post moved in time
         others |= StoryPost.objects.assign(posts) - ids
+    # the securities it names (the links copy its sort keys, as when it moved in time)
+    stocks = PostSecurity.objects.extract(posts) if reindex or restory else set()
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
     for post in posts:
@@ -171,7 +180,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps([post.pk for post in posts], earlier) | report_stamps(others))
+    mark(post_stamps([post.pk for post in posts], earlier) | report_stamps(others) | _stock_stamps(stocks))
     revisions.note(post.pk for post in posts)
 
 
@@ -188,7 +197,9 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def post_deleting(sender, instance, **kwargs):
-    instance._finews_reports = StoryPost.objects.reports_of([instance.pk])  # gone with it afterwards
+    # gone with it afterwards: its story's other reports, the securities it named
+    instance._finews_reports = StoryPost.objects.reports_of([instance.pk])
+    instance._finews_stocks = _stock_stamps(PostSecurity.objects.filter(post=instance).values_list("security_id", flat=True))
 
 
 def post_deleted(sender, instance, **kwargs):
@@ -199,23 +210,23 @@ def post_deleted(sender, instance, **kwargs):
     revisions.deleted(instance)
     search.remove_posts([instance.pk])
     names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
-    names |= report_stamps(getattr(instance, "_finews_reports", ()))
+    names |= report_stamps(getattr(instance, "_finews_reports", ())) | getattr(instance, "_finews_stocks", set())
     if _days_changed([instance.published_at], [instance.pk]):
         names.add("days")
     mark(names)
 
 
 def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, documents=None, settled=False,
-                          **kwargs):
+                          securities=(), **kwargs):
     if settled:
         FeedEntry.objects.settled(ids)
     if posts is not None or previous or reindex:
         if posts is None:
             posts = list(Post.objects.filter(pk__in=ids).only(
-                "pk", "url_path", "title", "summary", "body_html", "published_at"))
+                "pk", "url_path", "title", "summary", "body_html", "published_at", "status", "source_path"))
         after_write(posts, previous, reindex=reindex, documents=documents)
-    else:
-        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)))
+    else:  # ``securities``: those whose list the change touched (one a post stopped naming too)
+        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | _stock_stamps(securities))
         revisions.note(ids)
 
 
@@ -255,6 +266,11 @@ def categories_renamed_in_bulk(sender, ids, **kwargs):
     mark({"site", *(f"cat:{pk}" for pk in ids), *(f"catname:{pk}" for pk in ids)})
 
 
+def security_written(sender, instance, **kwargs):
+    """A security renamed (or made, or deleted) by an editor: its page and the directory."""
+    mark({"site", f"stock:{instance.pk}"})
+
+
 def tag_written(sender, instance, **kwargs):
     mark({"site", f"tag:{instance.pk}", f"tagname:{instance.pk}"})
 
@@ -278,5 +294,7 @@ def connect():
     on(post_save, category_saved, Category)
     on(post_delete, category_deleted, Category)
     on(categories_renamed, categories_renamed_in_bulk, Category)
+    on(post_save, security_written, Security)
+    on(post_delete, security_written, Security)
     on(post_save, tag_written, Tag)
     on(post_delete, tag_written, Tag)

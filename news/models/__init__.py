@@ -7,6 +7,7 @@ through ``news.models``).
   single-post half is ``Post.save()``);
 - ``records``: old addresses, import runs, revisions, tombstones;
 - ``stories``: the posts of many sources that report one news item;
+- ``securities``: the stocks and sectors posts name;
 - ``feeds``: what a post is to feed readers (its lasting entry id, when its text changed);
 - ``tokens``, ``staging``, ``exporting``, ``jobs``: API tokens, staged uploads, finished
   exports and job workers' leases.
@@ -19,6 +20,7 @@ from news.models.feeds import FeedEntry
 from news.models.jobs import WorkerLease
 from news.models.posts import LINK_KEY_FIELDS, ListingLink, Post, PostCategory, TaggedPost
 from news.models.records import ImportRun, LegacyURL, Revision, Tombstone
+from news.models.securities import PostSecurity, Security
 from news.models.staging import StagedChunk, StagedUpload
 from news.models.stories import Story, StoryBand, StoryPost
 from news.models.taxonomy import Category, CategoryAlias, SourceCount, TagCount, tags_named, unique_slug
@@ -27,6 +29,6 @@ from news.models.tokens import IngestToken
 __all__ = [
     "LINK_KEY_FIELDS", "Category", "CategoryAlias", "ExportChunk", "FeedEntry", "ImportRun", "IngestToken", "LegacyURL",
     "ListingLink", "Post", "PostCategory", "Revision", "SiteExport", "SourceCount", "StagedChunk", "StagedUpload",
-    "Story", "StoryBand", "StoryPost",
+    "PostSecurity", "Security", "Story", "StoryBand", "StoryPost",
     "TagCount", "TaggedPost", "Tombstone", "WorkerLease", "tags_named", "unique_slug",
 ]

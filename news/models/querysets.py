@@ -88,7 +88,7 @@ class PostQuerySet(models.QuerySet):
             self.model.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
             if "status" in values:  # the links' copy of it: one statement per link table
                 published = values["status"] == self.model.Status.PUBLISHED
-                for links in ("category_links", "tag_links"):
+                for links in ("category_links", "tag_links", "security_links"):
                     relation = self.model._meta.get_field(links)
                     relation.related_model.objects.filter(**{f"{relation.field.attname}__in": ids}).update(
                         is_published=published)
@@ -97,11 +97,12 @@ class PostQuerySet(models.QuerySet):
         return ids
 
     def sync_link_keys(self):
-        """Copy each post's date, status and path onto its category and tag links."""
+        """Copy each post's date, status and path onto its category, tag and security links."""
         for post in self.only(*_KEY_SOURCES):
             keys = post.link_keys()
             post.category_links.update(**keys)
             post.tag_links.update(**keys)
+            post.security_links.update(**keys)
 
     def move_to(self, category):
         """Make ``category`` the only category of each post; returns the ids that changed.

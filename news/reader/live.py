@@ -1,7 +1,7 @@
 """The live wall's deltas: ``/live/<list>/?after=<id>`` answers what changed at the top of a list
 since the reader's page was built, so an open page never fetches itself again.
 
-Each live list (home's newest block, ``/emnews/``, a category's or tag's first page, each with
+Each live list (home's newest block, ``/emnews/``, a category's, tag's or stock's first page, each with
 its 只看重要 form) is its top ``size`` posts. Its page carries the id of its newest item (the
 cursor); the answer holds the ids of the list's current top, in order (``!`` after an important
 one), and the markup of only the items above the cursor (without a cursor, of every item: a
@@ -23,7 +23,7 @@ from taggit.models import Tag
 
 from news import cache
 from news.jekyll.dates import SITE_TZ
-from news.models import Post, PostCategory, TaggedPost
+from news.models import Post, PostCategory, PostSecurity, Security, TaggedPost
 from news.reader import stories, wall
 
 
@@ -39,13 +39,14 @@ class LiveList:
     with_source: bool = True
     new_tab: bool = False
     stories: bool = False  # a list where sources mix: a story once, with its other reports
+    relation: str = "content_object"  # the link rows' post field
 
     def collapsed(self, rows=None):
         """``rows`` (default: the list's) as the reader sees them: a story once where sources mix."""
         rows = self.rows if rows is None else rows
         if not self.stories:
             return rows
-        return stories.first_tagged(rows) if self.links else stories.first_reports(rows)
+        return stories.first_tagged(rows, self.relation) if self.links else stories.first_reports(rows)
 
     def top(self):
         found = list(self.collapsed()[: self.size])
@@ -85,6 +86,12 @@ def tag(tag, important=False, size=None, new_tab=False, src=None):
     src = _src("emnews", important) if src == "emnews" else _src("tag", important, pk=tag.pk)
     return LiveList(src, size or settings.FINEWS_LISTING_PAGE_SIZE,
                     f"tag:{tag.pk}", rows, links=True, new_tab=new_tab, stories=True)
+
+
+def stock(security, important=False):
+    rows = _links_of_post(PostSecurity.objects.filter(security=security), important, "post")
+    return LiveList(_src("stock", important, pk=security.pk), settings.FINEWS_LISTING_PAGE_SIZE,
+                    f"stock:{security.pk}", rows, links=True, stories=True, relation="post")
 
 
 def emnews(tag_object, important=False):
@@ -145,6 +152,8 @@ def delta(request, kind, pk=None):
         live = emnews(found, important)
     elif kind == "category":
         live = category(_object_or_404(PostCategory._meta.get_field("category").related_model, pk), important)
+    elif kind == "stock":
+        live = stock(_object_or_404(Security, pk), important)
     else:
         live = tag(_object_or_404(Tag, pk), important)
     after = request.GET.get("after") or None

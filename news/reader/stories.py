@@ -7,6 +7,8 @@ never brings the story back to the top of a live wall; the story's count on the 
 changes instead. Category pages are one source's own list and stay as they are. An article lists
 its story's other reports in ``<section data-story="ID">``.
 """
+import dataclasses
+
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 
@@ -32,10 +34,10 @@ def first_reports(posts, within=None):
     return posts.exclude(Exists(earlier))
 
 
-def first_tagged(links):
-    """Tag link rows without the posts whose story an earlier row of the same narrowed list (the
-    tag, 只看重要, a day) already reports."""
-    story = "content_object__story_link__story"
+def first_tagged(links, relation="content_object"):
+    """Tag (or security) link rows without the posts whose story an earlier row of the same
+    narrowed list (the tag, 只看重要, a day) already reports; ``relation``: the link's post field."""
+    story = f"{relation}__story_link__story"
     return links.exclude(Exists(links.filter(_earlier(), **{story: OuterRef(story)})))
 
 
@@ -83,5 +85,4 @@ def reports(post_ids):
 def with_reports(items):
     """``items`` (wall.Item) with their story's other reports attached."""
     found = reports(item.pk for item in items)
-    return [wall.Item(item.pk, item.title, item.url, item.at, item.important, item.source,
-                      found.get(item.pk)) for item in items]
+    return [dataclasses.replace(item, story=found.get(item.pk)) for item in items]

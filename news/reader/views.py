@@ -233,7 +233,8 @@ class ArticleView(View):
         tags = [link.tag for link in post.tag_links.select_related("tag").order_by("position")]
         cache.depends_on(f"post:{post.pk}", "articles", *(f"catname:{link.category_id}" for link in category_links),
                          *(f"tagname:{tag.pk}" for tag in tags))
-        context = {"post": post, "category_links": category_links, "tags": tags,
+        named = list(post.security_links.select_related("security").order_by("position"))
+        context = {"post": post, "category_links": category_links, "tags": tags, "securities": named,
                    "body_html": without_source_line(post.body_html, post.source_url),
                    "canonical": origin.absolute(post.url_path),
                    "description": " ".join((post.summary or text_of_html(post.body_html)).split())}

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from news import cache
 from news.jekyll.dates import SITE_TZ
-from news.models import PostCategory
+from news.models import PostCategory, PostSecurity
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Item:
     source: tuple = None  # (name, url) where sources mix
     story: tuple = None  # (story id, [Item of other reports], reports in all) where the story has others
     added: object = None  # when the post was written (a story's reports: which ones a page lacks)
+    securities: tuple = ()  # ((name, code), …): the securities it names, in its order
 
 
 @lru_cache(maxsize=1)
@@ -66,11 +67,38 @@ def sources_of(post_ids):
     return {pk: (name, url) for pk, (name, url, _) in found.items()}
 
 
+SHOWN_SECURITIES = 5  # an item links at most this many of the securities its post names
+
+
+def securities_of(post_ids):
+    """``{post id: ((name, code), …)}``: the securities each post names, in one query."""
+    found = {}
+    rows = (PostSecurity.objects.filter(post_id__in=list(post_ids), position__lt=SHOWN_SECURITIES)
+            .order_by("post_id", "position").values_list("post_id", "name", "security__name", "security__code"))
+    for pk, name, known, code in rows:
+        found.setdefault(pk, []).append((name or known or code, code))
+    return {pk: tuple(named) for pk, named in found.items()}
+
+
 def from_posts(posts, with_source=True):
-    """Items of ``Post`` objects (title, url_path, published_at, important read)."""
+    """Items of ``Post`` objects (title, url_path, published_at, important read), with the
+    securities they name."""
     posts = list(posts)
+    if not posts:
+        return []
     sources = sources_of(p.pk for p in posts) if with_source else {}
-    return [Item(p.pk, p.title, p.url_path, p.published_at, p.important, sources.get(p.pk)) for p in posts]
+    named = securities_of(p.pk for p in posts)
+    return [Item(p.pk, p.title, p.url_path, p.published_at, p.important, sources.get(p.pk),
+                 securities=named.get(p.pk, ())) for p in posts]
+
+
+def securities_html(item):
+    """The securities an item's post names, as small links to their pages."""
+    if not item.securities:
+        return ""
+    links = "".join(f'<a class="sec" href="/stock/{quote(code)}/">{html.escape(name)}</a>' for name, code in item.securities)
+    return f' <span class="secs" aria-label="相关证券">{links}</span>'
+
 
 
 def from_links(links, with_source=False):
@@ -121,7 +149,7 @@ def item_html(item, new_tab=False, year=None):
     flag = ' class="imp"' if item.important else ""
     return (f'<li data-id="{item.pk}"{flag}>'
             f'<time datetime="{timezone.localtime(item.at, SITE_TZ).isoformat()}">{when(item.at, year)}</time> {source}{mark}'
-            f'<a href="{html.escape(item.url)}"{target}>{html.escape(item.title)}</a>'
+            f'<a href="{html.escape(item.url)}"{target}>{html.escape(item.title)}</a>{securities_html(item)}'
             f'{story_html(item, year) if item.story else ""}</li>')
 
 

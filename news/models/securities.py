@@ -1,0 +1,123 @@
+"""Securities: the stocks and sectors posts name (the rules: news/securities/).
+
+``Security`` is a market and a code with the name sources give it; ``PostSecurity`` links a post to
+each security it names, in the order it names them, with the post's sort keys copied like a tag
+link's (news/models/posts.py ``ListingLink``), so ``/stock/<code>/`` is one index range. The links
+are derived from the post's text by the after-write step whenever the text is written.
+"""
+from django.db import models, transaction
+
+from news import securities
+from news.models.linksets import LinkQuerySet
+from news.models.posts import ListingLink, Post
+
+LINK_KEYS = ("published_at", "is_published", "source_path")  # what ``Post.link_keys()`` gives a link
+
+
+class Security(models.Model):
+    class Market(models.TextChoices):
+        SH = "SH", "上交所"
+        SZ = "SZ", "深交所"
+        BJ = "BJ", "北交所"
+        HK = "HK", "港股"
+        US = "US", "美股"
+        BK = "BK", "板块"
+
+    market = models.CharField("市场", max_length=2, choices=Market.choices)
+    code = models.CharField("代码", max_length=12)
+    name = models.CharField("名称", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "证券"
+        verbose_name_plural = "证券"
+        ordering = ["code", "market"]
+        constraints = [models.UniqueConstraint(fields=["market", "code"], name="unique_security")]
+        indexes = [models.Index(fields=["code"], name="security_code")]
+
+    def __str__(self):
+        return f"{self.name or self.code}（{self.code}）"
+
+    def get_absolute_url(self):
+        return f"/stock/{self.code}/"
+
+
+class PostSecurityQuerySet(LinkQuerySet):
+    def extract(self, posts):
+        """Link each of ``posts`` (saved, text loaded) to the securities its text names now, in
+        that order; returns the ids of the securities whose list gained or lost a post."""
+        found = {post.pk: securities.extract(post.title, post.body_html) for post in posts if post.pk}
+        if not found:
+            return set()
+        wanted = {security.key: security for named in found.values() for security in named}
+        known = self._securities(wanted)
+        before, stale = {}, set()  # stale: links whose copy of the post's sort keys is out of date
+        posts_by_id = {post.pk: post for post in posts}
+        for post_id, security_id, name, *keys in self.filter(post_id__in=list(found)).order_by("position").values_list(
+                "post_id", "security_id", "name", *LINK_KEYS):
+            before.setdefault(post_id, []).append((security_id, name))
+            if dict(zip(LINK_KEYS, keys, strict=True)) != posts_by_id[post_id].link_keys():
+                stale.add(post_id)
+        rows, changed, redo = [], set(), []
+        for post_id, named in found.items():
+            now = [(known[security.key].pk, security.name[:50]) for security in named]
+            if now == before.get(post_id, []) and post_id not in stale:
+                continue
+            redo.append(post_id)
+            changed |= {pk for pk, _ in now} ^ {pk for pk, _ in before.get(post_id, [])}
+            rows += [PostSecurity(post=posts_by_id[post_id], security_id=pk, name=name, position=n)
+                     for n, (pk, name) in enumerate(now)]
+        with transaction.atomic():
+            self.filter(post_id__in=[pk for pk in redo if pk in before]).delete()
+            self.bulk_create(rows, batch_size=500)
+        return changed
+
+    @staticmethod
+    def _securities(wanted):
+        """``{(market, code): Security}`` for ``wanted`` (``{(market, code): named}``), those not
+        known yet created with the name the first post gives them; a name learned later fills an
+        empty one."""
+        def lookup(keys):
+            found = {}
+            for start in range(0, len(keys), 300):
+                query = models.Q()
+                for market, code in keys[start:start + 300]:
+                    query |= models.Q(market=market, code=code)
+                found.update({(s.market, s.code): s for s in Security.objects.filter(query)})
+            return found
+
+        known = lookup(list(wanted))
+        missing = [key for key in wanted if key not in known]
+        if missing:
+            Security.objects.bulk_create([Security(market=m, code=c, name=wanted[(m, c)].name[:50]) for m, c in missing],
+                                         ignore_conflicts=True, batch_size=500)
+            known.update(lookup(missing))  # made here, or by another writer at the same moment
+        nameless = [security for key, security in known.items() if not security.name and wanted[key].name]
+        for security in nameless:
+            security.name = wanted[(security.market, security.code)].name[:50]
+        if nameless:
+            Security.objects.bulk_update(nameless, ["name"])
+        return known
+
+
+class PostSecurity(ListingLink):
+    """A post's mention of a security, ``name`` as the post gives it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="security_links", verbose_name="文章")
+    security = models.ForeignKey(Security, on_delete=models.CASCADE, related_name="post_links", verbose_name="证券")
+    name = models.CharField("文中名称", max_length=50, blank=True)
+
+    objects = PostSecurityQuerySet.as_manager()
+
+    def linked_post(self):
+        return self._state.fields_cache.get("post")
+
+    def __str__(self):
+        return f"{self.security}"
+
+    class Meta:
+        verbose_name = "文章提及的证券"
+        verbose_name_plural = "文章提及的证券"
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["post", "security"], name="unique_post_security")]
+        indexes = [models.Index(fields=["security", "-published_at", "-source_path", "is_published"],
+                                name="postsecurity_listing")]

@@ -1,0 +1,164 @@
+"""Securities: the stocks and sectors a post names, found in its links and its text (pure logic;
+the tables are news/models/securities.py, the hook the after-write step).
+
+A security is its market and its code — ``SH`` / ``SZ`` / ``BJ`` (A shares and funds of Shanghai,
+Shenzhen, Beijing: six digits), ``HK`` (five digits), ``US`` (a ticker), ``BK`` (an Eastmoney
+sector, ``BK0473``) — with the name the source gives it.
+
+Links (of the sanitised body: what finews stores) of the common quote sites:
+
+- Eastmoney ``quote.eastmoney.com/unify/r/<market>.<code>`` (its ``data-code="<market>,<code>"``
+  is the same pair; the sanitiser keeps the address), ``quote.eastmoney.com/sh600036.html``
+  (``sz``, ``bj``), ``quote.eastmoney.com/hk/00700.html``, ``quote.eastmoney.com/us/AAPL.html``;
+- Sina ``finance.sina.com.cn/realstock/company/sz000858/…``, ``…/hkstock/quotes/00700.html``,
+  ``…/usstock/quotes/aapl.html``;
+- 10jqka ``stockpage.10jqka.com.cn/600519/`` (``HK0700`` for Hong Kong).
+
+Text, a code standing in brackets right after a name or after 股票代码/证券代码:
+``比亚迪（002594）``, ``中国平安(601318.SH)``, ``腾讯控股(00700.HK)``, ``腾讯控股（0700.HK）``,
+``蔚来(NIO.US)``, ``股票代码：600900``. A number anywhere else is not a code (``成交额600519万元``,
+``编号300750-1``, a phone number, a date, an index level).
+"""
+import re
+from dataclasses import dataclass
+
+from news.text import text_of_html
+
+
+@dataclass(frozen=True)
+class Security:
+    market: str
+    code: str
+    name: str = ""
+
+    @property
+    def key(self):
+        return self.market, self.code
+
+
+# Eastmoney's market numbers: 0 Shenzhen (and Beijing's codes), 1 Shanghai, 90 its sectors,
+# 116/128 Hong Kong, 105/106/107 the US exchanges. Others (indices abroad, futures, forex) are not
+# securities finews follows.
+_EASTMONEY_MARKETS = {"0": "SZ", "1": "SH", "90": "BK", "116": "HK", "128": "HK", "105": "US", "106": "US",
+                      "107": "US"}
+_A_SHARE = re.compile(r"(?:60[0135]|68[89]|90\d|5[01568]\d|11\d|00[0-3]|30[01]|20\d|1[2-8]\d|8[3-9]\d|4[0-3]\d|92\d)\d{3}")
+_TICKER = re.compile(r"[A-Z][A-Z.]{0,5}")
+
+
+def a_share_market(code):
+    """``SH``, ``SZ`` or ``BJ`` for a six-digit code an exchange lists under, else ``""``."""
+    if len(code) != 6 or not _A_SHARE.fullmatch(code):
+        return ""
+    if code[0] in "659":
+        return "SH" if code[:2] != "92" else "BJ"
+    if code[0] in "84":
+        return "BJ"
+    if code[0] == "1":
+        return "SH" if code[:2] == "11" else "SZ"
+    return "SZ"
+
+
+def _hk(code):
+    return code.zfill(5) if code.isdigit() and 1 <= len(code) <= 5 and int(code) else ""
+
+
+def _security(market, code, name=""):
+    """A ``Security`` if ``market`` and ``code`` make one, else None."""
+    code = code.strip()
+    if market in {"SH", "SZ", "BJ"}:
+        found = a_share_market(code)
+        market = found if found and (found == market or market == "SZ" and found == "BJ") else ""
+    elif market == "HK":
+        code = _hk(code)
+    elif market == "US":
+        code = code.upper()
+        market = market if _TICKER.fullmatch(code) else ""
+    elif market == "BK":
+        code = code.upper()
+        market = market if re.fullmatch(r"BK\d{4}", code) else ""
+    else:
+        market = ""
+    return Security(market, code, _name(name)) if market and code else None
+
+
+_LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
+_LINK_FORMS = (
+    (re.compile(r"quote\.eastmoney\.com/unify/r/(\d+)\.([A-Za-z0-9.]+?)/?(?:[?#]|$)", re.I),
+     lambda m: (_EASTMONEY_MARKETS.get(m[1], ""), m[2])),
+    (re.compile(r"quote\.eastmoney\.com/(?:concept/|)(sh|sz|bj)(\d{6})\.html", re.I), lambda m: (m[1].upper(), m[2])),
+    (re.compile(r"quote\.eastmoney\.com/hk/(\d{1,5})\.html", re.I), lambda m: ("HK", m[1])),
+    (re.compile(r"quote\.eastmoney\.com/us/([A-Za-z.]{1,6})\.html", re.I), lambda m: ("US", m[1])),
+    (re.compile(r"finance\.sina\.com\.cn/realstock/company/(sh|sz|bj)(\d{6})(?:/|$)", re.I),
+     lambda m: (m[1].upper(), m[2])),
+    (re.compile(r"finance\.sina\.com\.cn/hkstock/quotes/(\d{1,5})\.html", re.I), lambda m: ("HK", m[1])),
+    (re.compile(r"finance\.sina\.com\.cn/usstock/quotes/([A-Za-z.]{1,6})\.html", re.I), lambda m: ("US", m[1])),
+    (re.compile(r"stockpage\.10jqka\.com\.cn/(?:HK(\d{4,5})|(\d{6}))/?(?:[?#]|$)", re.I),
+     lambda m: ("HK", m[1]) if m[1] else (a_share_market(m[2]), m[2])),
+)
+
+_NAME_CHARS = r"\u3400-\u9fffA-Za-z*\-"  # a name's characters: no punctuation, no space
+# A bracketed code after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
+_NAMED_CODE = re.compile(
+    rf"([{_NAME_CHARS}]{{2,12}})\s?[（(]\s*(?:(\d{{6}})(?:\.(SH|SZ|BJ|SS))?|(\d{{4,5}})(\.HK)?"
+    r"|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ|A))\s*[)）]", re.I)
+_LABELLED_CODE = re.compile(r"(?:股票|证券|A股|港股)代码\s*[:：为是]\s*(\d{6}|\d{5}(?:\.HK)?)(?![\d.])", re.I)
+_SUFFIX_MARKETS = {"SH": "SH", "SS": "SH", "SZ": "SZ", "BJ": "BJ"}
+# What stands before a name in a sentence (``控股股东贵州茅台（600519）``), never part of one.
+_LEADING_WORDS = re.compile(
+    r"^.*(?:公司|股东|旗下|包括|其中|以及|关注|持有|买入|卖出|减持|增持|收购|入股|参股|投资|龙头|记者从|维持|上调|下调|首予|给予|"
+    r"予以|评级|目标价|[及与为从列予])(?=[^及与为从列予]{2,}$)")
+
+
+def _name(text):
+    """The name a source gives a security: its link's text, or the words before a bracketed code
+    (without the sentence's words before it, as far as they can be told)."""
+    name = re.sub(r"\s+", "", text_of_html(text or ""))
+    if re.fullmatch(r"[\dA-Za-z.]*\d[\dA-Za-z.]*", name):  # the link's text is the code itself
+        return ""
+    return _LEADING_WORDS.sub("", name)[-12:]
+
+
+def from_links(body_html):
+    found = []
+    for address, label in _LINK.findall(body_html or ""):
+        for form, read in _LINK_FORMS:
+            match = form.search(address)
+            if match:
+                market, code = read(match)
+                security = _security(market, code, label)
+                if security:
+                    found.append(security)
+                break
+    return found
+
+
+def from_text(text):
+    found = []
+    for match in _NAMED_CODE.finditer(text or ""):
+        name, a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
+        if a_code:
+            market = _SUFFIX_MARKETS.get((suffix or "").upper()) or a_share_market(a_code)
+            security = _security(market, a_code, name)
+        elif ticker:
+            security = _security("US", ticker, name)
+        else:  # five digits, or four with .HK (a bare four-digit number is a year)
+            security = _security("HK", hk_code, name) if len(hk_code) == 5 or hk_suffix else None
+        if security:
+            found.append(security)
+    for match in _LABELLED_CODE.finditer(text or ""):
+        code = match[1].upper().removesuffix(".HK")
+        security = _security(a_share_market(code), code) if len(code) == 6 else _security("HK", code)
+        if security:
+            found.append(security)
+    return found
+
+
+def extract(title, body_html):
+    """The securities a post names, each once, in the order first named; a name from a link wins
+    over one read from the text."""
+    found = {}
+    for security in from_links(body_html) + from_text(f"{title or ''}\n{text_of_html(body_html or '')}"):
+        known = found.get(security.key)
+        if known is None or not known.name and security.name:
+            found[security.key] = security if known is None else Security(*security.key, security.name)
+    return list(found.values())
