@@ -1,6 +1,8 @@
-"""What stories cost an import, on text shaped like real news (issue 27: ≤ 1.10× the time before).
+"""What stories (issue 27) and securities (issue 28) cost an import, on text shaped like real news
+(each: ≤ 1.10× the time before).
 
     .venv/bin/python bench/story_cost_bench.py --vs ../prev [--posts 5000] [--reposts 0.3] [--rounds 3]
+        [--securities 0.3]
 
 bench/import_bench.py's generated bodies are made of a few dozen stock phrases: two of its posts
 share LSH keys 66 % of the time, two real posts of one day 0.5 % (tests/story_set.py's corpus day),
@@ -8,7 +10,9 @@ so every generated post looks like a candidate copy of every other — the story
 not its usual one. This bench writes a tree whose text has real news's character statistics
 instead: titles and bodies from a character bigram model of the corpus's posts (../shared), with
 figures of their own, over ``--sources`` sources; ``--reposts`` of them are other sources' copies
-of a post of the last minutes with a reposting site's edits (tests/story_set.py). Then it times
+of a post of the last minutes with a reposting site's edits (tests/story_set.py); ``--securities``
+of them name one to three securities, as Eastmoney's quote links or as codes in brackets after a
+name (tests/security_set.py's forms). Then it times
 ``import_posts`` of the tree into a fresh migrated SQLite database by this checkout and by the one
 given with ``--vs``, alternately, whole processes, and prints medians and the ratio.
 """
@@ -54,7 +58,22 @@ def babble(rng, model, length):
     return "".join(out)
 
 
-def write_tree(folder, posts, sources, reposts, body_chars, seed=27):
+NAMES = ["贵州茅台", "宁德时代", "比亚迪", "中国平安", "招商银行", "五粮液", "腾讯控股", "美团", "蔚来"]
+
+
+def named(rng):
+    """One to three securities, as a source names them: a quote link or a code after the name."""
+    parts = []
+    for _ in range(rng.randint(1, 3)):
+        code = f"{rng.choice(['600', '601', '000', '002', '300'])}{rng.randrange(1000):03d}"
+        name = rng.choice(NAMES)
+        market = "1" if code[0] == "6" else "0"
+        parts.append(f'<a href="http://quote.eastmoney.com/unify/r/{market}.{code}" class="keytip" '
+                     f'data-code="{market},{code}">{name}</a>' if rng.random() < 0.5 else f"{name}（{code}）")
+    return "，".join(parts) + "。"
+
+
+def write_tree(folder, posts, sources, reposts, body_chars, seed=27, securities=0.0):
     from tests.story_set import REPOSTERS, edit
 
     rng, model = random.Random(seed), bigram_model()
@@ -69,6 +88,8 @@ def write_tree(folder, posts, sources, reposts, body_chars, seed=27):
             title, body = edit(rng.choice(REPOSTERS)[1], title, body, n)
         else:
             title, body = babble(rng, model, rng.randint(12, 30)), babble(rng, model, body_chars)
+            if rng.random() < securities:
+                body = named(rng) + body
             written.append((when, title, body))
         title = title.replace("'", "''")
         (folder / "_posts" / f"{when:%Y-%m-%d}-n{n:06d}.md").write_text(
@@ -95,9 +116,10 @@ def main():
     parser.add_argument("--reposts", type=float, default=0.3)
     parser.add_argument("--body-chars", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--securities", type=float, default=0.0, help="the share of posts naming securities")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="finews-story-cost-"))
-    write_tree(work / "tree", args.posts, args.sources, args.reposts, args.body_chars)
+    write_tree(work / "tree", args.posts, args.sources, args.reposts, args.body_chars, securities=args.securities)
     checkouts = [ROOT, Path(args.vs).resolve()]
     for checkout in checkouts:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / (checkout.name + '-template.sqlite3')}",
@@ -110,7 +132,8 @@ def main():
         for checkout, seconds in pair.items():
             times[checkout].append(seconds)
         ratios.append(pair[ROOT] / pair[checkouts[1]])
-    print(f"{args.posts} posts ({args.reposts:.0%} reposts, ~{args.body_chars}-character bodies), "
+    print(f"{args.posts} posts ({args.reposts:.0%} reposts, {args.securities:.0%} naming securities, "
+          f"~{args.body_chars}-character bodies), "
           f"{args.sources} sources, {args.rounds} rounds:")
     for checkout in checkouts:
         print(f"  {checkout}: median {statistics.median(times[checkout]):.2f} s  {[round(t, 2) for t in times[checkout]]}")

@@ -25,17 +25,19 @@ def test_reader_pages_have_no_serious_accessibility_violations(live_server, caps
     factories.category("emnews", "东财滚动新闻")
     posts = [factories.post(f"央行公开市场操作{n}", body=f"> 摘要{n}\n\n<p>正文有<a href='http://example.com/{n}'>链接</a>。</p>")
              for n in range(3)]
-    factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"])
+    factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"],
+                   body="贵州茅台（600519）与五粮液（000858）公告。")  # securities on the lists and pages
     Post.objects.filter(pk=posts[1].pk).set_important(True)  # the 重要 mark is on the pages
     pages = {"home": "/", "important": "/?important=1", "old-home": "/?order=site", "emnews": "/emnews/", "category": "/category/emnews.html",
              "tag": "/tag/东财滚动新闻/", "article": posts[0].url_path, "not-found": "/no/such/page.html",
              "search": "/search/?q=央行", "day": posts[0].local_day.strftime("/%Y/%m/%d/"),
-             "month": posts[0].local_day.strftime("/%Y/%m/"), "sources": "/category/", "tags": "/tag/"}
+             "month": posts[0].local_day.strftime("/%Y/%m/"), "sources": "/category/", "tags": "/tag/",
+             "stock": "/stock/600519/", "stocks": "/stock/"}
     found = {}
     # axe is injected as a script of its own, which the page's CSP would (rightly) refuse.
     for scheme in ("light", "dark"):  # dark mode follows prefers-color-scheme
         found.update(check(live_server, capsys, scheme, pages if scheme == "light" else {
-            name: pages[name] for name in ("home", "important", "emnews", "article", "search", "day")}))
+            name: pages[name] for name in ("home", "important", "emnews", "article", "search", "day", "stock")}))
     assert not found, found
 
 

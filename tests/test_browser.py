@@ -327,6 +327,27 @@ def test_a_reader_follows_sources_kept_in_the_browser(page, live_server, expect,
     expect(block).to_be_hidden()
 
 
+def test_a_reader_follows_a_stock_and_narrows_the_wall_to_it(page, live_server, expect):
+    factories.post("茅台的消息", body="贵州茅台（600519）公告。", categories=["s1"], tags=["来源1"])
+    factories.post("别的消息", body="五粮液（000858）公告。", categories=["s2"], tags=["来源2"])
+    page.goto(live_server.url + "/stock/600519/")
+    follow = page.get_by_role("button", name="关注 贵州茅台（600519）")
+    follow.click()
+    expect(follow).to_have_attribute("aria-pressed", "true")
+
+    page.goto(live_server.url + "/")
+    block = page.locator("[data-follow-slot]")
+    expect(block.get_by_role("link", name="贵州茅台（600519）")).to_have_attribute("href", "/stock/600519/")
+    page.click("text=只看关注")
+    expect(page.locator(".wall > li:visible")).to_have_count(1)
+    expect(page.locator(".wall > li:visible")).to_contain_text("茅台的消息")
+    page.reload()  # kept in the browser
+    expect(page.locator(".wall > li:visible")).to_have_count(1)
+    block.get_by_role("button", name="已关注 贵州茅台（600519）").click()  # unfollow from the block
+    expect(block).to_be_hidden()
+    expect(page.locator(".wall > li:visible")).to_have_count(2)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_compares_revisions_and_restores_one(page, live_server, expect):
     post = factories.post("原来的标题", body="正文第一段")

@@ -181,3 +181,12 @@ def test_the_admin_shows_a_posts_securities_and_renames_one(admin_client, client
     response = admin_client.post(f"/admin/news/security/{security.pk}/change/", {"name": "茅台", "_save": "保存"})
     assert response.status_code == 302
     assert "<h1>茅台 " in _listed(client, "/stock/600519/")
+
+
+@pytest.mark.django_db
+def test_search_for_a_code_or_a_name_leads_with_the_security(client):
+    factories.post("茅台一", body="贵州茅台（600519）一。")
+    lead = '<p class="search-securities">证券：<a class="security" href="/stock/600519/">贵州茅台'
+    for query in ("600519", "贵州茅台", " 贵州茅台 "):
+        assert lead in _listed(client, f"/search/?q={query}"), query
+    assert "search-securities" not in _listed(client, "/search/?q=茅台一")

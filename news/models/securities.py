@@ -32,7 +32,7 @@ class Security(models.Model):
         verbose_name_plural = "证券"
         ordering = ["code", "market"]
         constraints = [models.UniqueConstraint(fields=["market", "code"], name="unique_security")]
-        indexes = [models.Index(fields=["code"], name="security_code")]
+        indexes = [models.Index(fields=["code"], name="security_code"), models.Index(fields=["name"], name="security_name")]
 
     def __str__(self):
         return f"{self.name or self.code}（{self.code}）"

@@ -4,7 +4,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.views.generic import ListView
 
 from news import search
-from news.models import Post
+from news.models import Post, Security
 from news.reader import stories, wall
 from news.reader.filters import SearchFilter
 from news.reader.views import PagedListingMixin
@@ -67,5 +67,14 @@ class SearchView(PagedListingMixin, ListView):
             context["found"] = found if found <= COUNT_UP_TO else None
             context["count_up_to"] = COUNT_UP_TO
         context.update(query=self.query, order=self.order, orders=ORDERS, error=self.error,
-                       refresh_seconds=0, index_building=search.is_building())
+                       refresh_seconds=0, index_building=search.is_building(), securities=securities_named(self.query))
         return context
+
+
+def securities_named(query):
+    """The securities whose code or exact name the query is (``600519``, ``贵州茅台``): search leads
+    with their pages."""
+    query = " ".join(query.split())
+    if not query or len(query) > 20 or " " in query:
+        return []
+    return list(Security.objects.filter(Q(code=query.upper()) | Q(name=query)).order_by("code", "market")[:5])

@@ -1,11 +1,13 @@
-// 关注: a reader follows sources, kept in this browser only (localStorage, no account). Each
-// source's section on the home page gets a 关注 button; the followed sources are shown first, in a
-// block of their own at the top of the sources (each fetched from /live/section/<id>/, a cached
-// fragment), and the 只看关注 switch narrows the page to them: the newest-news list keeps only
-// their items, the other sections are hidden.
+// 关注: a reader follows sources and stocks, kept in this browser only (localStorage, no account).
+// Each source's section on the home page gets a 关注 button, and so does a stock's page
+// (/stock/<code>/); the followed sources are shown first, in a block of their own at the top of
+// the sources (each fetched from /live/section/<id>/, a cached fragment), the followed stocks as
+// links to their pages, and the 只看关注 switch narrows the page to them: the newest-news list keeps
+// only the items of those sources or naming those stocks, the other sections are hidden.
 (function () {
   var slot = document.querySelector("[data-follow-slot]");
-  if (!slot || !window.localStorage || !window.fetch) {
+  var stockHead = document.querySelector("[data-follow-stock]");
+  if ((!slot && !stockHead) || !window.localStorage || !window.fetch) {
     return;
   }
   var KEY = "finews:follow";
@@ -95,9 +97,12 @@
       only = false;
     }
     toggle.setAttribute("aria-pressed", only ? "true" : "false");
-    var keys = {};
+    var keys = {}, stocks = {};
     followed.forEach(function (s) {
       (s.keys || []).forEach(function (key) { keys[key] = true; });
+      if (s.stock) {
+        stocks[s.stock] = true;
+      }
     });
     // The followed sources' own sections, in the order they were followed.
     var holder = slot.querySelector(".follow-list");
@@ -108,7 +113,9 @@
       }
     });
     followed.forEach(function (s) {
-      if (!holder.querySelector('[data-tag="' + s.id + '"]')) {
+      if (s.stock && !holder.querySelector('[data-tag="' + s.id + '"]')) {
+        holder.appendChild(stockNode(s));
+      } else if (!s.stock && !holder.querySelector('[data-tag="' + s.id + '"]')) {
         fetch("/live/section/" + encodeURIComponent(s.id) + "/", { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.text() : ""; })
           .then(function (html) {
@@ -131,9 +138,62 @@
       node.hidden = only;
     });
     document.querySelectorAll(".wall > li").forEach(function (item) {
-      var link = item.querySelector("a:not(.src)");
-      item.hidden = only && !(link && keys[link.getAttribute("href").split("/")[1]]);
+      var link = item.querySelector("a:not(.src):not(.sec)");
+      var named = Array.prototype.some.call(item.querySelectorAll(".secs a"), function (a) {
+        return stocks[a.getAttribute("href")];
+      });
+      item.hidden = only && !named && !(link && keys[link.getAttribute("href").split("/")[1]]);
     });
+  }
+
+  // A stock: its id is "stock:<path>", its items are those linking its page.
+  function stockButton(id, name, path) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "follow";
+    b.setAttribute("data-follow", id);
+    var label = document.createElement("span");
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = name;
+    b.appendChild(label);
+    b.appendChild(hidden);
+    paint(b, isFollowed(id));
+    b.addEventListener("click", function () {
+      if (isFollowed(id)) {
+        followed = followed.filter(function (s) { return s.id !== id; });
+      } else {
+        followed.push({ id: id, name: name, stock: path });
+      }
+      save(followed);
+      if (slot) {
+        render();
+      } else {
+        paint(b, isFollowed(id));
+      }
+    });
+    return b;
+  }
+
+  if (stockHead) {
+    var path = stockHead.getAttribute("data-path");
+    stockHead.appendChild(stockButton("stock:" + path, stockHead.getAttribute("data-name"), path));
+    if (!slot) {
+      return;
+    }
+  }
+
+  function stockNode(s) {
+    var node = document.createElement("p");
+    node.className = "follow-stock";
+    node.setAttribute("data-tag", s.id);
+    var link = document.createElement("a");
+    link.href = s.stock;
+    link.textContent = s.name;
+    node.appendChild(link);
+    node.appendChild(document.createTextNode(" "));
+    node.appendChild(stockButton(s.id, s.name, s.stock));
+    return node;
   }
 
   slot.innerHTML = '<p class="follow-title">我的关注</p><div class="follow-list"></div>';
