@@ -77,12 +77,12 @@ class PostSecurityQuerySet(LinkQuerySet):
         known yet created with the name the first post gives them; a name learned later fills an
         empty one."""
         def lookup(keys):
-            found = {}
-            for start in range(0, len(keys), 300):
-                query = models.Q()
-                for market, code in keys[start:start + 300]:
-                    query |= models.Q(market=market, code=code)
-                found.update({(s.market, s.code): s for s in Security.objects.filter(query)})
+            found, wanted_keys = {}, set(keys)
+            codes = sorted({code for _, code in keys})
+            for start in range(0, len(codes), 500):  # by the code's index; a code's other markets dropped
+                for security in Security.objects.filter(code__in=codes[start:start + 500]):
+                    if (security.market, security.code) in wanted_keys:
+                        found[security.market, security.code] = security
             return found
 
         known = lookup(list(wanted))

@@ -97,10 +97,11 @@ _LINK_FORMS = (
 )
 
 _NAME_CHARS = r"\u3400-\u9fffA-Za-z*\-"  # a name's characters: no punctuation, no space
-# A bracketed code after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
-_NAMED_CODE = re.compile(
-    rf"([{_NAME_CHARS}]{{2,12}})\s?[（(]\s*(?:(\d{{6}})(?:\.(SH|SZ|BJ|SS))?|(\d{{4,5}})(\.HK)?"
-    r"|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ|A))\s*[)）]", re.I)
+# A bracketed code (found first: the brackets are rare, a name's characters everywhere)...
+_BRACKETED_CODE = re.compile(
+    r"[（(]\s*(?:(\d{6})(?:\.(SH|SZ|BJ|SS))?|(\d{4,5})(\.HK)?|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ|A))\s*[)）]", re.I)
+# ...right after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
+_NAME_BEFORE = re.compile(rf"([{_NAME_CHARS}]{{2,12}})\s?$")
 _LABELLED_CODE = re.compile(r"(?:股票|证券|A股|港股)代码\s*[:：为是]\s*(\d{6}|\d{5}(?:\.HK)?)(?![\d.])", re.I)
 _SUFFIX_MARKETS = {"SH": "SH", "SS": "SH", "SZ": "SZ", "BJ": "BJ"}
 # What stands before a name in a sentence (``控股股东贵州茅台（600519）``), never part of one.
@@ -134,8 +135,13 @@ def from_links(body_html):
 
 def from_text(text):
     found = []
-    for match in _NAMED_CODE.finditer(text or ""):
-        name, a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
+    text = text or ""
+    for match in _BRACKETED_CODE.finditer(text):
+        before = _NAME_BEFORE.search(text, max(match.start() - 13, 0), match.start())
+        if before is None:
+            continue
+        name = before[1]
+        a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
         if a_code:
             market = _SUFFIX_MARKETS.get((suffix or "").upper()) or a_share_market(a_code)
             security = _security(market, a_code, name)
@@ -145,7 +151,7 @@ def from_text(text):
             security = _security("HK", hk_code, name) if len(hk_code) == 5 or hk_suffix else None
         if security:
             found.append(security)
-    for match in _LABELLED_CODE.finditer(text or ""):
+    for match in _LABELLED_CODE.finditer(text):
         code = match[1].upper().removesuffix(".HK")
         security = _security(a_share_market(code), code) if len(code) == 6 else _security("HK", code)
         if security:
