@@ -84,6 +84,26 @@ def test_a_new_post_naming_a_code_refreshes_that_page_and_no_other(client):
 
 
 @pytest.mark.django_db
+def test_a_later_report_of_a_story_refreshes_the_stock_page_showing_its_first(client):
+    body = "<p>招商银行（600036）公告，2021年净利润1199.22亿元，同比增长23.20%，拟每股派息1.522元。</p>"
+    factories.post("招商银行年报出炉", body=body, categories=["s1"])
+    client.get("/stock/600036/")
+    assert client.get("/stock/600036/")["X-Cache"] == "HIT"
+    factories.post("【快讯】招商银行年报出炉", body=body.replace("<p>", "<p>财联社3月18日电，"), categories=["s2"])
+    assert "2 家来源" in _listed(client, "/stock/600036/")
+
+
+@pytest.mark.django_db
+def test_a_renamed_security_shows_on_the_articles_that_name_it_without_a_name(client, admin_client):
+    post = factories.post("长江电力公告", body="<p>公告（股票代码：600900）。</p>")
+    assert '<span class="security-code">600900</span>' in _listed(client, post.url_path)
+    security = Security.objects.get(code="600900")
+    response = admin_client.post(f"/admin/news/security/{security.pk}/change/", {"name": "长江电力", "_save": "保存"})
+    assert response.status_code == 302
+    assert '>长江电力 <span class="security-code">600900</span>' in _listed(client, post.url_path)
+
+
+@pytest.mark.django_db
 def test_a_deleted_post_leaves_its_stock_page(client):
     post = factories.post("将删除", body="贵州茅台（600519）。")
     assert "将删除" in _listed(client, "/stock/600519/")
@@ -122,7 +142,9 @@ def test_the_stock_page_is_a_live_wall_with_a_feed(client):
 def test_unknown_codes_and_junk_are_404(client):
     factories.post("茅台一", body="贵州茅台（600519）一。")
     assert client.get("/stock/%00/").status_code == 400  # refused before any view, as everywhere
-    for page in ("/stock/999999/", "/stock/" + "9" * 40 + "/", "/stock/600519/XX/",
+    # one address a page: no other spelling of a code or a market answers (nor fills the cache)
+    for page in ("/stock/999999/", "/stock/" + "9" * 40 + "/", "/stock/%20600519%20/", "/stock/600519/sh/",
+                 "/stock/600519/SHzz/", "/stock/bk0473/", "/stock/600519/XX/",
                  "/stock/600519/XX/feed.xml", "/live/stock/99999/", "/live/stock/abc/"):
         assert client.get(page).status_code == 404, page
 
@@ -159,6 +181,10 @@ def test_extract_securities_fills_an_existing_site_and_goes_on_after_an_id(clien
     assert PostSecurity.objects.count() == 5
     html = _listed(client, "/stock/002594/")
     assert all(post.title in html for post in posts)
+    client.get("/emnews/")
+    Post.objects.filter(pk=posts[0].pk).update(body_html="<p>改了，不再提到。</p>")  # as a bulk fix could
+    call_command("extract_securities", stdout=io.StringIO())
+    assert 'href="/stock/002594/"' not in _listed(client, "/emnews/").split(posts[0].title)[1].split("</li>")[0]
 
 
 @pytest.mark.django_db

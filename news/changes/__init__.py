@@ -142,12 +142,13 @@ def _stock_stamps(security_ids):
 
 def report_stamps(ids):
     """Stamps of pages that show the posts ``ids`` as another post's story reports: their articles
-    (which list their story's reports), their days and tags (lists show a story's count)."""
+    (which list their story's reports), their days, tags and stocks (lists show a story's count)."""
     ids = list(ids)
     if not ids:
         return set()
     names = {"site", *(f"post:{pk}" for pk in ids)}
     names |= _day_stamps(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True))
+    names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
     return names | {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
                     .values_list("tag_id", flat=True).distinct()}
 
@@ -171,7 +172,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
     if reindex or restory:  # ...and its story, as when the post moved in time
         others |= StoryPost.objects.assign(posts) - ids
     # the securities it names (the links copy its sort keys, as when it moved in time)
-    stocks = PostSecurity.objects.extract(posts) if reindex or restory else set()
+    stocks = PostSecurity.objects.extract(posts)[0] if reindex or restory else set()
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
     for post in posts:
@@ -267,8 +268,9 @@ def categories_renamed_in_bulk(sender, ids, **kwargs):
 
 
 def security_written(sender, instance, **kwargs):
-    """A security renamed (or made, or deleted) by an editor: its page and the directory."""
-    mark({"site", f"stock:{instance.pk}"})
+    """A security renamed (or made, or deleted) by an editor: its page, the directory and the
+    articles that name it without a name of their own."""
+    mark({"site", f"stock:{instance.pk}", f"stockname:{instance.pk}"})
 
 
 def tag_written(sender, instance, **kwargs):

@@ -42,13 +42,21 @@ class Security(models.Model):
 
 
 class PostSecurityQuerySet(LinkQuerySet):
+    @transaction.atomic
     def extract(self, posts):
         """Link each of ``posts`` (saved, text loaded) to the securities its text names now, in
-        that order; returns the ids of the securities whose list gained or lost a post."""
+        that order. Returns ``(securities, posts)``: the ids of the securities whose list gained or
+        lost a post, and of the posts whose links were written again."""
         found = {post.pk: securities.extract(post.title, post.body_html) for post in posts if post.pk}
         if not found:
-            return set()
-        wanted = {security.key: security for named in found.values() for security in named}
+            return set(), set()
+        # Two writers of one post (a re-send, an editor, extract_securities) take turns here: the
+        # second reads what the first wrote.
+        list(Post.objects.select_for_update().filter(pk__in=list(found)).values_list("pk", flat=True))
+        wanted = {}
+        for named in found.values():
+            for security in named:
+                wanted.setdefault(security.key, security)  # the first post's name names a new one
         known = self._securities(wanted)
         before, stale = {}, set()  # stale: links whose copy of the post's sort keys is out of date
         posts_by_id = {post.pk: post for post in posts}
@@ -66,10 +74,9 @@ class PostSecurityQuerySet(LinkQuerySet):
             changed |= {pk for pk, _ in now} ^ {pk for pk, _ in before.get(post_id, [])}
             rows += [PostSecurity(post=posts_by_id[post_id], security_id=pk, name=name, position=n)
                      for n, (pk, name) in enumerate(now)]
-        with transaction.atomic():
-            self.filter(post_id__in=[pk for pk in redo if pk in before]).delete()
-            self.bulk_create(rows, batch_size=500)
-        return changed
+        self.filter(post_id__in=redo).delete()
+        self.bulk_create(rows, batch_size=500)
+        return changed, set(redo)
 
     @staticmethod
     def _securities(wanted):

@@ -18,13 +18,15 @@ MAX_CODE = 12
 
 
 def securities_of(code, market=None):
-    """The securities with this code (of ``market`` only, when given); Http404 when none."""
-    code = (code or "").strip().upper()
-    if not code or len(code) > MAX_CODE or not code.replace(".", "").isalnum() or not code.isascii():
+    """The securities with this code (of ``market`` only, when given), spelled as stored; Http404
+    when none (``/stock/600519/sh/`` or ``/stock/%20600519/`` is not another address for a page)."""
+    if not code or len(code) > MAX_CODE or not code.isascii() or not code.replace(".", "").isalnum():
         raise Http404("没有这个证券")
     found = Security.objects.filter(code=code)
     if market is not None:
-        found = found.filter(market=market.upper()[:2])
+        if market not in Security.Market.values:
+            raise Http404("没有这个市场")
+        found = found.filter(market=market)
     found = list(found.order_by("market"))
     if not found:
         raise Http404("没有这个证券")

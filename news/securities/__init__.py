@@ -20,6 +20,7 @@ Text, a code standing in brackets right after a name or after 股票代码/证�
 ``编号300750-1``, a phone number, a date, an index level).
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from news.text import text_of_html
@@ -41,8 +42,12 @@ class Security:
 # securities finews follows.
 _EASTMONEY_MARKETS = {"0": "SZ", "1": "SH", "90": "BK", "116": "HK", "128": "HK", "105": "US", "106": "US",
                       "107": "US"}
-_A_SHARE = re.compile(r"(?:60[0135]|68[89]|90\d|5[01568]\d|11\d|00[0-3]|30[01]|20\d|1[2-8]\d|8[3-9]\d|4[0-3]\d|92\d)\d{3}")
-_TICKER = re.compile(r"[A-Z][A-Z.]{0,5}")
+# The prefixes exchanges list under: Shanghai 60x/68x shares, 900 B shares, 5xx funds, 11x bonds;
+# Shenzhen 00x/30x shares, 200 B shares, 12x bonds, 15x/16x/18x funds; Beijing 83x/87x/88x, 43x, 920.
+# (Beijing's 899xxx are its indices; 40x/42x the old 三板.)
+_A_SHARE = re.compile(r"(?:60[0135]|68[89]|900|5[01568]\d|11\d|00[0-3]|30[01]|200|1[2568]\d|8[378]\d|43\d|920)\d{3}",
+                      re.ASCII)
+_TICKER = re.compile(r"[A-Z][A-Z.]{0,5}", re.ASCII)
 
 
 def a_share_market(code):
@@ -59,11 +64,11 @@ def a_share_market(code):
 
 
 def _hk(code):
-    return code.zfill(5) if code.isdigit() and 1 <= len(code) <= 5 and int(code) else ""
+    return code.zfill(5) if code.isascii() and code.isdigit() and 1 <= len(code) <= 5 and int(code) else ""
 
 
 def _security(market, code, name=""):
-    """A ``Security`` if ``market`` and ``code`` make one, else None."""
+    """A ``Security`` if ``market`` and ``code`` make one, else None (``name`` as read)."""
     code = code.strip()
     if market in {"SH", "SZ", "BJ"}:
         found = a_share_market(code)
@@ -78,7 +83,7 @@ def _security(market, code, name=""):
         market = market if re.fullmatch(r"BK\d{4}", code) else ""
     else:
         market = ""
-    return Security(market, code, _name(name)) if market and code else None
+    return Security(market, code, name) if market and code else None
 
 
 _LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
@@ -86,6 +91,9 @@ _LINK_FORMS = (
     (re.compile(r"quote\.eastmoney\.com/unify/r/(\d+)\.([A-Za-z0-9.]+?)/?(?:[?#]|$)", re.I),
      lambda m: (_EASTMONEY_MARKETS.get(m[1], ""), m[2])),
     (re.compile(r"quote\.eastmoney\.com/(?:concept/|)(sh|sz|bj)(\d{6})\.html", re.I), lambda m: (m[1].upper(), m[2])),
+    (re.compile(r"quote\.eastmoney\.com/(?:kcb|bj)/(\d{6})\.html", re.I), lambda m: (a_share_market(m[1]), m[1])),
+    (re.compile(r"xueqiu\.com/S/(SH|SZ|BJ)(\d{6})(?:[/?#]|$)", re.I), lambda m: (m[1].upper(), m[2])),
+    (re.compile(r"xueqiu\.com/S/(\d{5})(?:[/?#]|$)", re.I), lambda m: ("HK", m[1])),
     (re.compile(r"quote\.eastmoney\.com/hk/(\d{1,5})\.html", re.I), lambda m: ("HK", m[1])),
     (re.compile(r"quote\.eastmoney\.com/us/([A-Za-z.]{1,6})\.html", re.I), lambda m: ("US", m[1])),
     (re.compile(r"finance\.sina\.com\.cn/realstock/company/(sh|sz|bj)(\d{6})(?:/|$)", re.I),
@@ -99,24 +107,32 @@ _LINK_FORMS = (
 _NAME_CHARS = r"\u3400-\u9fffA-Za-z*\-"  # a name's characters: no punctuation, no space
 # A bracketed code (found first: the brackets are rare, a name's characters everywhere)...
 _BRACKETED_CODE = re.compile(
-    r"[（(]\s*(?:(\d{6})(?:\.(SH|SZ|BJ|SS))?|(\d{4,5})(\.HK)?|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ|A))\s*[)）]", re.I)
+    r"[（(]\s*(?:(?:(SH|SZ|BJ)\s?)?(\d{6})(?:\.(SH|SZ|BJ|SS))?|(?:HK\.?)?(\d{4,5})(\.HK)?"
+    r"|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ))\s*[)）]", re.I | re.ASCII)
 # ...right after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
 _NAME_BEFORE = re.compile(rf"([{_NAME_CHARS}]{{2,12}})\s?$")
-_LABELLED_CODE = re.compile(r"(?:股票|证券|A股|港股)代码\s*[:：为是]\s*(\d{6}|\d{5}(?:\.HK)?)(?![\d.])", re.I)
+_LABELLED_CODE = re.compile(r"(?:股票|证券|A股|港股|H股)代码\s*[:：为是]\s*(\d{6}|\d{5})(?:\.(?:SH|SZ|BJ|SS|HK))?(?![\d.])",
+                            re.I | re.ASCII)
 _SUFFIX_MARKETS = {"SH": "SH", "SS": "SH", "SZ": "SZ", "BJ": "BJ"}
 # What stands before a name in a sentence (``控股股东贵州茅台（600519）``), never part of one.
 _LEADING_WORDS = re.compile(
-    r"^.*(?:公司|股东|旗下|包括|其中|以及|关注|持有|买入|卖出|减持|增持|收购|入股|参股|投资|龙头|记者从|维持|上调|下调|首予|给予|"
-    r"予以|评级|目标价|[及与为从列予])(?=[^及与为从列予]{2,}$)")
+    r"^.*(?:公司|股东|旗下|包括|其中|以及|关注|持有|买入|卖出|减持|增持|收购|入股|参股|投资|记者从|维持|上调|下调|首予|给予|"
+    r"予以|评级|目标价|[及与为从列予]|(?<=.)龙头(?=.{3}))(?=[^及与为从列予]{2,}$)")
+# What a bracketed number after these is: an index, a fund, a phone or post code, an amount.
+_NOT_NAMES = re.compile(r"指数|基金|混合|债券|理财|邮编|邮政编码|电话|热线|传真|客服|编号|营收|收入|同比|环比|收报|报价|金额|万元|亿元")
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # ０-９ Ａ-Ｚ ａ-ｚ
 
 
 def _name(text):
-    """The name a source gives a security: its link's text, or the words before a bracketed code
-    (without the sentence's words before it, as far as they can be told)."""
-    name = re.sub(r"\s+", "", text_of_html(text or ""))
-    if re.fullmatch(r"[\dA-Za-z.]*\d[\dA-Za-z.]*", name):  # the link's text is the code itself
-        return ""
-    return _LEADING_WORDS.sub("", name)[-12:]
+    """The name a source gives a security in text: the words before a bracketed code, without the
+    sentence's words before them, as far as they can be told."""
+    return _LEADING_WORDS.sub("", text)[-12:]
+
+
+def _link_name(label):
+    """The name a link gives: its text, unless that is the code itself."""
+    name = re.sub(r"\s+", "", text_of_html(label or ""))
+    return "" if re.fullmatch(r"[\dA-Za-z.]*\d[\dA-Za-z.]*", name) else name[:50]
 
 
 def from_links(body_html):
@@ -126,7 +142,7 @@ def from_links(body_html):
             match = form.search(address)
             if match:
                 market, code = read(match)
-                security = _security(market, code, label)
+                security = _security(market, code, _link_name(label))
                 if security:
                     found.append(security)
                 break
@@ -134,25 +150,28 @@ def from_links(body_html):
 
 
 def from_text(text):
-    found = []
     text = text or ""
+    if _FULL_WIDTH.search(text):  # １２３ and Ｈ read as 123 and H (and （） as ())
+        text = unicodedata.normalize("NFKC", text)
+    found = []
     for match in _BRACKETED_CODE.finditer(text):
         before = _NAME_BEFORE.search(text, max(match.start() - 13, 0), match.start())
-        if before is None:
+        if before is None or _NOT_NAMES.search(before[1]):
             continue
-        name = before[1]
-        a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
+        name = _name(before[1])
+        prefix, a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
         if a_code:
-            market = _SUFFIX_MARKETS.get((suffix or "").upper()) or a_share_market(a_code)
+            market = _SUFFIX_MARKETS.get((prefix or suffix or "").upper()) or a_share_market(a_code)
             security = _security(market, a_code, name)
         elif ticker:
             security = _security("US", ticker, name)
-        else:  # five digits, or four with .HK (a bare four-digit number is a year)
-            security = _security("HK", hk_code, name) if len(hk_code) == 5 or hk_suffix else None
+        else:  # Hong Kong's codes are written 00700 / 0700.HK / HK.00700; a bare 16725 or 2022 is not one
+            marked = hk_suffix or match[0].upper().lstrip("（( ").startswith("HK")
+            security = _security("HK", hk_code, name) if marked or len(hk_code) == 5 and hk_code[0] == "0" else None
         if security:
             found.append(security)
     for match in _LABELLED_CODE.finditer(text):
-        code = match[1].upper().removesuffix(".HK")
+        code = match[1]
         security = _security(a_share_market(code), code) if len(code) == 6 else _security("HK", code)
         if security:
             found.append(security)

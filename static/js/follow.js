@@ -101,7 +101,7 @@
     followed.forEach(function (s) {
       (s.keys || []).forEach(function (key) { keys[key] = true; });
       if (s.stock) {
-        stocks[s.stock] = true;
+        stocks[s.stock.split("/")[2]] = true;  // by its code: list items link /stock/<code>/
       }
     });
     // The followed sources' own sections, in the order they were followed.
@@ -140,7 +140,7 @@
     document.querySelectorAll(".wall > li").forEach(function (item) {
       var link = item.querySelector("a:not(.src):not(.sec)");
       var named = Array.prototype.some.call(item.querySelectorAll(".secs a"), function (a) {
-        return stocks[a.getAttribute("href")];
+        return stocks[a.getAttribute("href").split("/")[2]];
       });
       item.hidden = only && !named && !(link && keys[link.getAttribute("href").split("/")[1]]);
     });

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                             help="每批之间停顿的秒数，把数据库让给其他写入（默认 0）")
 
     def handle(self, *args, batch, after, pause, **options):
-        started, last, done, linked = time.monotonic(), after, 0, 0
+        started, last, done = time.monotonic(), after, 0
         total = Post.objects.filter(pk__gt=after).count()
         try:
             with import_lock(0, name="extract_securities"):
@@ -32,14 +32,10 @@ class Command(BaseCommand):
                             "title", "body_html", "published_at", "status", "source_path"))
                         if not posts:
                             break
-                        changed = PostSecurity.objects.extract(posts)
-                        if changed:  # the pages of the securities and of the posts that name them
-                            ids = sorted(set(PostSecurity.objects.filter(
-                                security_id__in=changed, post_id__in=[post.pk for post in posts]).values_list(
-                                    "post_id", flat=True)))
-                            posts_changed.send(sender=Post, ids=ids, securities=sorted(changed))
+                        changed, rewritten = PostSecurity.objects.extract(posts)
+                        if rewritten:  # the securities' pages, and the lists showing those posts
+                            posts_changed.send(sender=Post, ids=sorted(rewritten), securities=sorted(changed))
                     last, done = posts[-1].pk, done + len(posts)
-                    linked += len(changed)
                     if options["verbosity"] >= 1:
                         self.stdout.write(f"已处理 {done} / {total} 篇文章（到 id {last}）")
                         self.stdout.flush()
