@@ -119,7 +119,8 @@ _LEADING_WORDS = re.compile(
     r"^.*(?:公司|股东|旗下|包括|其中|以及|关注|持有|买入|卖出|减持|增持|收购|入股|参股|投资|记者从|维持|上调|下调|首予|给予|"
     r"予以|评级|目标价|[及与为从列予]|(?<=.)龙头(?=.{3}))(?=[^及与为从列予]{2,}$)")
 # What a bracketed number after these is: an index, a fund, a phone or post code, an amount.
-_NOT_NAMES = re.compile(r"指数|基金|混合|债券|理财|邮编|邮政编码|电话|热线|传真|客服|编号|营收|收入|同比|环比|收报|报价|金额|万元|亿元")
+_NOT_NAMES = re.compile(
+    r"指数|基金|混合|债券|理财|邮编|邮政编码|电话|热线|传真|客服|编号|营收|收入|同比|环比|收报|报价|金额|万元|亿元")
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # ０-９ Ａ-Ｚ ａ-ｚ
 
 
