@@ -7,7 +7,9 @@ Fills the database once (bench/fill.py), then links 40 % of the posts to one or 
 securities, as often as Zipf's law has them named (the most named stock in ~7 % of the posts that
 name any, as 贵州茅台 is on a busy day), through ``PostSecurity``'s bulk write (each link copying its
 post's sort keys). Then times uncached requests through Django's test client, the page cache
-emptied before each, interleaved page by page, and prints medians and the stock/category ratios.
+emptied before each, interleaved page by page, and prints medians and the stock/category ratios
+(and the stock page against a tag page, the other list where sources mix: each item's source and
+a story once).
 """
 import random
 import statistics
@@ -76,6 +78,7 @@ def main():
         f"stock, median ({middle['n']} posts) p1": f"/stock/{middle['security__code']}/",
         "category p5": big.get_absolute_url() + "?page=5",
         "stock, most named p5": f"/stock/{top['security__code']}/?page=5",
+        "tag (the same third, sources mixed) p1": "/tag/东财滚动新闻/",
     }
     times = {label: [] for label in pages}
     for _ in range(args.repeat):  # interleaved: the machine's drift touches every page alike
@@ -88,7 +91,8 @@ def main():
     for label, median in medians.items():
         print(f"  {label:40} median {median:7.1f} ms  p95 {sorted(times[label])[int(len(times[label]) * 0.95)]:7.1f} ms")
     labels = list(pages)
-    for stock, category in ((labels[1], labels[0]), (labels[3], labels[2]), (labels[5], labels[4])):
+    for stock, category in ((labels[1], labels[0]), (labels[3], labels[2]), (labels[5], labels[4]),
+                            (labels[1], labels[6])):
         print(f"  {stock} / {category}: {medians[stock] / medians[category]:.2f}×")
 
 
