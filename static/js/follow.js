@@ -49,7 +49,8 @@
     return Object.keys(keys);
   }
 
-  function button(section, id, name) {
+  // A 关注 button for ``id``; ``entry()`` is what following it keeps (a source's keys, a stock's page).
+  function followButton(id, name, entry) {
     var b = document.createElement("button");
     b.type = "button";
     b.className = "follow";
@@ -57,7 +58,7 @@
     var label = document.createElement("span");
     var hidden = document.createElement("span");
     hidden.className = "visually-hidden";
-    hidden.textContent = name;  // read as "关注 <source>": the visible word starts the name
+    hidden.textContent = name;  // read as "关注 <name>": the visible word starts the name
     b.appendChild(label);
     b.appendChild(hidden);
     paint(b, isFollowed(id));
@@ -65,12 +66,20 @@
       if (isFollowed(id)) {
         followed = followed.filter(function (s) { return s.id !== id; });
       } else {
-        followed.push({ id: id, name: name, keys: keysOf(section) });
+        followed.push(entry());
       }
       save(followed);
-      render();
+      if (slot) {
+        render();
+      } else {  // a stock's own page: no block to show it in
+        paint(b, isFollowed(id));
+      }
     });
     return b;
+  }
+
+  function button(section, id, name) {
+    return followButton(id, name, function () { return { id: id, name: name, keys: keysOf(section) }; });
   }
 
   function paint(b, on) {
@@ -148,31 +157,7 @@
 
   // A stock: its id is "stock:<path>", its items are those linking its page.
   function stockButton(id, name, path) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "follow";
-    b.setAttribute("data-follow", id);
-    var label = document.createElement("span");
-    var hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = name;
-    b.appendChild(label);
-    b.appendChild(hidden);
-    paint(b, isFollowed(id));
-    b.addEventListener("click", function () {
-      if (isFollowed(id)) {
-        followed = followed.filter(function (s) { return s.id !== id; });
-      } else {
-        followed.push({ id: id, name: name, stock: path });
-      }
-      save(followed);
-      if (slot) {
-        render();
-      } else {
-        paint(b, isFollowed(id));
-      }
-    });
-    return b;
+    return followButton(id, name, function () { return { id: id, name: name, stock: path }; });
   }
 
   if (stockHead) {
