@@ -12,6 +12,7 @@ import hashlib
 from django.db import models
 from django.utils import timezone
 
+from news.models.bulk import BulkQuerySet
 from news.models.posts import Post
 
 HTML_SUFFIX = ".html"
@@ -26,7 +27,7 @@ def text_digest(title, body_html):
     return hashlib.blake2b(f"{title}\0{body_html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-class FeedEntryQuerySet(models.QuerySet):
+class FeedEntryQuerySet(BulkQuerySet):
     def written(self, posts):
         """Keep the entries of ``posts`` (objects with ``pk``, ``url_path``, ``title`` and
         ``body_html``, as written): a new post gets its id from its address now; a post whose title

@@ -8,6 +8,7 @@ from django.db import connections, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from news.models.bulk import BulkQuerySet
 from news.signals import posts_changed
 
 
@@ -19,7 +20,7 @@ def _aware(moment):
 
 
 
-class LinkQuerySet(models.QuerySet):
+class LinkQuerySet(BulkQuerySet):
     """The post–category and post–tag link tables, which carry a copy of the post's sort keys.
 
     Every insert fills those keys from the post (``bulk_create`` here, ``save()`` on the model),

@@ -10,6 +10,7 @@ import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
+from news.models.bulk import BulkQuerySet
 from news.signals import posts_changed
 
 FEW_DATES = 5000  # datetimes() reads the dates of a narrowed list up to this size
@@ -17,7 +18,7 @@ FEW_DATES = 5000  # datetimes() reads the dates of a narrowed list up to this si
 SORT_KEYS = ("published_at", "is_published", "source_path")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(BulkQuerySet):
     def published(self, now=None):
         """Posts a reader may see: published status and a publication time that has come."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=now or timezone.now())

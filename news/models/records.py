@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from news.jekyll.dates import SITE_TZ
 from news.models.fields import BytewiseCharField, TextJSONEncoder
+from news.models.bulk import BulkQuerySet
 from news.models.posts import Post
 
 
@@ -96,6 +97,8 @@ class Revision(models.Model):
                               verbose_name="接口令牌")
     run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入记录")
     data = models.JSONField("内容", default=dict, encoder=TextJSONEncoder)
+
+    objects = BulkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "修订"

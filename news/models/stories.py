@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connections, models, transaction
 
 from news import stories
+from news.models.bulk import BulkQuerySet
 from news.models.posts import Post
 from news.signals import posts_changed
 from news.text import text_of_html
@@ -25,6 +26,8 @@ COMMON_KEY = 200  # a key more posts of the window share is boilerplate, not new
 
 class Story(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = BulkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报道"
@@ -64,7 +67,7 @@ def _texts(posts):
     return {post.pk: stories.normalise(post.title, text_of_html(post.body_html or "")) for post in posts}
 
 
-class StoryPostQuerySet(models.QuerySet):
+class StoryPostQuerySet(BulkQuerySet):
     def assign(self, posts):
         """Place each of ``posts`` (saved, text loaded) in the story of the earlier or later post
         it reports the same news as, within the window, or in a story of its own; an editor's
