@@ -17,8 +17,8 @@ rows without a primary key, multi-table inheritance.
 import datetime
 
 from django.db import connections, models, transaction
-from django.db.models.fields import Field
 from django.db.models.constants import OnConflict
+from django.db.models.fields import Field
 from django.utils.functional import partition
 
 _PLAIN = {
@@ -138,5 +138,5 @@ class BulkQuerySet(models.QuerySet):
                 part = rows[start:start + size]
                 cursor.execute(f"{head}{', '.join([marks] * len(part))} {suffix} {returned}",
                                [value for row in part for value in row])
-                for obj, (pk,) in zip(objs[start:start + size], ops.fetch_returned_insert_rows(cursor)):
+                for obj, (pk,) in zip(objs[start:start + size], ops.fetch_returned_insert_rows(cursor), strict=True):
                     obj.pk = pk

@@ -4,7 +4,7 @@ bulk half of the write path for links — their inserts and a tag merge — and 
 """
 import datetime
 
-from django.db import connections, models, transaction
+from django.db import connections, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 

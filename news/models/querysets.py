@@ -7,7 +7,7 @@ follow whatever changed.
 """
 import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from news.models.bulk import BulkQuerySet

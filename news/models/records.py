@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 
 from news.jekyll.dates import SITE_TZ
-from news.models.fields import BytewiseCharField, TextJSONEncoder
 from news.models.bulk import BulkQuerySet
+from news.models.fields import BytewiseCharField, TextJSONEncoder
 from news.models.posts import Post
 
 
