@@ -101,13 +101,15 @@ def _figure_text(text):
 
 
 def _figures_in(cleaned):
-    found, placed = set(), set()
+    placed = set()
+    add = placed.add
     for match in _NUMBER.finditer(cleaned):
-        number = _spelled(match.group(0))
-        found.add(number)
+        number = match.group()
+        if number[0] == "0" or "." in number:
+            number = _spelled(number)
         start, end = match.span()
-        placed.add((cleaned[max(start - 2, 0):start] + "_" + cleaned[end:end + 1], number))
-    return frozenset(found), tuple(sorted(placed))
+        add((cleaned[start - 2 if start > 1 else 0:start] + "_" + cleaned[end:end + 1], number))
+    return frozenset(number for _, number in placed), tuple(sorted(placed))
 
 
 def figures(text):
@@ -238,7 +240,8 @@ def band_keys(text):
     if len(codes) < SHINGLE:
         grams = np.array([sum(int(code) << (21 * n) for n, code in enumerate(codes))], dtype=np.uint64)
     else:
-        grams = np.unique((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
+        # repeated shingles stay: a minimum is the same over a set and over a list with repeats
+        grams = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
     values = minhash(grams).reshape(BANDS, ROWS)
     mixed = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(_MIX[0])
     for row in range(ROWS):
