@@ -107,6 +107,7 @@ def change_data(post, **overrides):
         "category_links-MIN_NUM_FORMS": 0, "category_links-MAX_NUM_FORMS": 1000,
         "tag_links-TOTAL_FORMS": len(tags), "tag_links-INITIAL_FORMS": len(tags),
         "tag_links-MIN_NUM_FORMS": 0, "tag_links-MAX_NUM_FORMS": 1000,
+        "security_choices-TOTAL_FORMS": 0, "security_choices-INITIAL_FORMS": 0,
     }
     for i, link in enumerate(links):
         data.update({f"category_links-{i}-id": link.pk, f"category_links-{i}-post": post.pk,
@@ -145,6 +146,7 @@ def test_new_post_in_admin_gets_a_jekyll_url(admin_client):
         "category_links-0-position": 0, "category_links-0-category": category.pk,
         "tag_links-TOTAL_FORMS": 0, "tag_links-INITIAL_FORMS": 0,
         "tag_links-MIN_NUM_FORMS": 0, "tag_links-MAX_NUM_FORMS": 1000,
+        "security_choices-TOTAL_FORMS": 0, "security_choices-INITIAL_FORMS": 0,
     }
     response = admin_client.post(f"{CHANGELIST}add/", data)
     assert response.status_code == 302

@@ -9,10 +9,11 @@ from django.core.management import call_command
 
 from news import securities
 from news.jekyll.dates import SITE_TZ
-from news.models import IngestToken, Post, PostSecurity, Security
+from news.models import IngestToken, Post, PostSecurity, Revision, Security, SecurityChoice
 
 from . import factories
 from .conftest import SEED_POST
+from .forms import browser_form
 from .security_set import CASES
 
 SEED_URL = "/emnews/2022/02/17/202202172280203741.html"
@@ -207,6 +208,61 @@ def test_the_admin_shows_a_posts_securities_and_renames_one(admin_client, client
     response = admin_client.post(f"/admin/news/security/{security.pk}/change/", {"name": "茅台", "_save": "保存"})
     assert response.status_code == 302
     assert "<h1>茅台 " in _listed(client, "/stock/600519/")
+
+
+def _choose(admin_client, post, rows):
+    """The post's admin form as a browser submits it, with the securities rows given
+    (``{"security": pk, "wanted": "True"|"False"}``, or an existing row's ``id`` with ``DELETE``)."""
+    change = f"/admin/news/post/{post.pk}/change/"
+    form = browser_form(admin_client.get(change).content.decode(), "post_form")
+    initial = int(form["security_choices-INITIAL_FORMS"])
+    for n, row in enumerate(rows):
+        form.update({f"security_choices-{n}-{name}": str(value) for name, value in row.items()})
+        form.setdefault(f"security_choices-{n}-post", str(post.pk))
+        form.setdefault(f"security_choices-{n}-id", "")
+    form["security_choices-TOTAL_FORMS"] = str(max(len(rows), initial))
+    response = admin_client.post(change, {**form, "_save": "保存"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def _badges(page):
+    return [part.split('/">')[0] for part in page.split('<a class="security" href="/stock/')[1:]]
+
+
+@pytest.mark.django_db
+def test_an_editor_adds_and_removes_securities_and_later_writes_keep_them(admin_client, client):
+    factories.post("宁德", body="宁德时代（300750）公告。")
+    post = factories.post("茅台二", body="贵州茅台（600519）二，五粮液（000858）跟涨。")
+    ningde, maotai = Security.objects.get(code="300750"), Security.objects.get(code="600519")
+    assert post.title not in _listed(client, "/stock/300750/")
+    assert post.title in _listed(client, "/stock/600519/")
+
+    _choose(admin_client, post, [{"security": ningde.pk, "wanted": "True"}, {"security": maotai.pk, "wanted": "False"}])
+    assert post.title in _listed(client, "/stock/300750/")
+    assert post.title not in _listed(client, "/stock/600519/")
+    assert _badges(_listed(client, post.url_path)) == ["000858", "300750"]  # the text's order, then the added
+    revision = Revision.objects.filter(post_id=post.pk).first()
+    assert revision.data["securities"] == ["000858.SZ", "300750.SZ"] and revision.user is not None
+    before = Revision.objects.filter(post_id=post.pk, pk__lt=revision.pk).first()
+    assert before.data["securities"] == ["600519.SH", "000858.SZ"]  # the change is a revision of its own
+    assert Post.objects.get(pk=post.pk).held_at is not None
+
+    # The text written again (naming 茅台 twice now), and a backfill: the editor's word stands.
+    post.refresh_from_db()
+    post.body_markdown = "贵州茅台（600519）又涨，贵州茅台(600519.SH)收盘。五粮液（000858）。"
+    post.save()
+    call_command("extract_securities", stdout=io.StringIO())
+    assert _badges(_listed(client, post.url_path)) == ["000858", "300750"]
+    assert post.title not in _listed(client, "/stock/600519/")
+
+    # Undone: the removal deleted, 茅台 is back where the text names it.
+    removal = SecurityChoice.objects.get(post=post, security=maotai)
+    rows = [{"id": choice.pk, "security": choice.security_id, "wanted": str(choice.wanted)}
+            for choice in SecurityChoice.objects.filter(post=post).order_by("pk")]
+    rows[[row["id"] for row in rows].index(removal.pk)]["DELETE"] = "on"
+    _choose(admin_client, post, rows)
+    assert _badges(_listed(client, post.url_path)) == ["600519", "000858", "300750"]
+    assert post.title in _listed(client, "/stock/600519/")
 
 
 @pytest.mark.django_db

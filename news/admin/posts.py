@@ -30,7 +30,7 @@ from news.admin.imports import ImportViewMixin
 from news.admin.lookup import CappedCountPaginator, search_ids
 from news.admin.review import REFUSED, may_publish
 from news.admin.revisions import RevisionViewsMixin
-from news.admin.securities import SecuritiesMixin
+from news.admin.securities import SecuritiesMixin, SecurityChoiceInline
 from news.admin.stories import StoryActionsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
@@ -52,7 +52,7 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
     paginator = CappedCountPaginator
     list_per_page = 50
     ordering = ["-published_at", "-source_path"]
-    inlines = [PostCategoryInline, TaggedPostInline]
+    inlines = [PostCategoryInline, TaggedPostInline, SecurityChoiceInline]
     action_form = PostActionForm
     save_on_top = True  # 保存 (and 预览, templates/admin/news/post/change_form.html) above a long form
     actions = ["publish", "submit_review", "unpublish", "mark_important", "unmark_important", "move_to_category", "add_tag",
@@ -65,7 +65,7 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
         (None, {"fields": ["title", "slug", "published_at", "status", "important", "new_tags"]}),
         ("正文", {"fields": ["body_markdown", "rendered_preview"]}),
         ("报道（同一消息的各家来源）", {"fields": ["story_reports"]}),
-        ("证券（由正文得出）", {"fields": ["named_securities"]}),
+        ("证券（由正文得出，编辑可在下方加入或移除）", {"fields": ["named_securities"]}),
         ("来源（只读）", {"fields": ["url_path", "source_path", "source_url", "summary", "imported_at",
                                 "created_at", "updated_at", "extra"], "classes": ["collapse"]}),
     ]

@@ -32,7 +32,8 @@ def lines(data):
             f"重要：{'是' if data.get('important') else '否'}", f"时间（北京）：{beijing(data.get('published_at'))}",
             f"网址：{data.get('url_path', '')}", f"分类：{'、'.join(data.get('categories', []))}",
             f"标签：{'、'.join(data.get('tags', []))}",
-            *([f"报道：#{data['story']}"] if data.get("story") else []), "正文："]
+            *([f"报道：#{data['story']}"] if data.get("story") else []),
+            *([f"证券：{'、'.join(data['securities'])}"] if data.get("securities") else []), "正文："]
     return head + (data.get("body_markdown") or "").splitlines()
 
 

@@ -1,9 +1,35 @@
-"""The admin's securities: the ones a post names, on its page (read-only: they follow its text), and
-the securities themselves — their names, and the posts naming each on the site."""
+"""The admin's securities: the ones a post names, on its page (they follow its text, and the editor's
+choices: a security added to the post or taken off it, kept at every later write), and the
+securities themselves — their names, and the posts naming each on the site."""
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from news.models import PostSecurity, Security
+from news.admin.forms import LinkInline
+from news.models import PostSecurity, Security, SecurityChoice
+
+
+class SecurityChoiceInline(LinkInline):
+    """The editor's word on a post's securities: add one its text does not name, or take off one it
+    does (each a revision; the post is held, and the choice outlives later writes of its text)."""
+
+    model = SecurityChoice
+    related_field = "security"
+    fields = ["security", "wanted"]
+    autocomplete_fields = ["security"]
+    ordering = ["pk"]
+    verbose_name = "编辑指定的证券"
+    verbose_name_plural = "编辑指定的证券（加入正文没有提到的，或移除识别错的；此后导入和修改正文都不会改回）"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                form.fields["wanted"].widget.attrs["aria-label"] = f"第 {i + 1} 行：加入或移除"
+                return form
+
+        return Labelled
 
 
 class SecuritiesMixin:

@@ -31,6 +31,7 @@ from news.models import (
     PostCategory,
     PostSecurity,
     Security,
+    SecurityChoice,
     StoryPost,
     TaggedPost,
     Tombstone,
@@ -273,6 +274,17 @@ def security_written(sender, instance, **kwargs):
     mark({"site", f"stock:{instance.pk}", f"stockname:{instance.pk}"})
 
 
+def security_chosen(sender, instance, **kwargs):
+    """An editor added a security to a post or took one off it (or undid that): the post's links
+    again, its lists and article, the stock pages that gained or lost it, a revision."""
+    post = Post.objects.filter(pk=instance.post_id).only("pk", "title", "body_html", *LINK_KEY_FIELDS).first()
+    if post is None:  # deleted with its post
+        return
+    stocks = PostSecurity.objects.extract([post])[0]
+    mark(post_stamps([post.pk]) | _stock_stamps(stocks))
+    revisions.note([post.pk])
+
+
 def tag_written(sender, instance, **kwargs):
     mark({"site", f"tag:{instance.pk}", f"tagname:{instance.pk}"})
 
@@ -298,5 +310,7 @@ def connect():
     on(categories_renamed, categories_renamed_in_bulk, Category)
     on(post_save, security_written, Security)
     on(post_delete, security_written, Security)
+    on(post_save, security_chosen, SecurityChoice)
+    on(post_delete, security_chosen, SecurityChoice)
     on(post_save, tag_written, Tag)
     on(post_delete, tag_written, Tag)

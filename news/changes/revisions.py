@@ -1,5 +1,6 @@
 """Revisions: every write to a post leaves a record of what readers see of it afterwards — title,
-body, status, 重要, time, address, categories, tags, its story — and who wrote it.
+body, status, 重要, time, address, categories, tags, its story, the securities it names — and who
+wrote it.
 
 The after-write step (news/changes/) notes the posts each write touched; at the end of the
 request or import batch that wrote them (``acting()``; at once for a write outside one) their
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import Max
 
-from news.models import Category, Post, PostCategory, Revision, StoryPost, TaggedPost
+from news.models import Category, Post, PostCategory, PostSecurity, Revision, StoryPost, TaggedPost
 
 FIELDS = ("title", "body_markdown", "status", "important", "published_at", "url_path")
 _actor = contextvars.ContextVar("finews_revision_actor", default=None)
@@ -70,7 +71,7 @@ def snapshots(ids):
     for row in Post.objects.filter(pk__in=ids).values("pk", *FIELDS):
         pk = row.pop("pk")
         row["published_at"] = row["published_at"].isoformat()
-        found[pk] = {**row, "categories": [], "tags": [], "story": None}
+        found[pk] = {**row, "categories": [], "tags": [], "story": None, "securities": []}
     links = PostCategory.objects.filter(post_id__in=ids).order_by("post_id", "position")
     for pk, key in links.values_list("post_id", "category__key"):
         found[pk]["categories"].append(key)
@@ -79,6 +80,9 @@ def snapshots(ids):
         found[pk]["tags"].append(name)
     for pk, story in StoryPost.objects.filter(post_id__in=ids).values_list("post_id", "story_id"):
         found[pk]["story"] = story
+    named = PostSecurity.objects.filter(post_id__in=ids).order_by("post_id", "position")
+    for pk, market, code in named.values_list("post_id", "security__market", "security__code"):
+        found[pk]["securities"].append(f"{code}.{market}")
     return found
 
 
@@ -99,10 +103,10 @@ def record(ids, who):
 
 
 def _differs(old, new):
-    """Whether readers see something else. A revision from before stories has no ``story``: a
-    post's first placement (``assign_stories`` on an existing site) is not a change of its own."""
-    if "story" not in old:
-        new = {key: value for key, value in new.items() if key != "story"}
+    """Whether readers see something else. A revision from before stories (or securities) has no
+    ``story`` (``securities``): a post's first placement (``assign_stories``, ``extract_securities``
+    on an existing site) is not a change of its own."""
+    new = {key: value for key, value in new.items() if key in old or key not in ("story", "securities")}
     return old != new
 
 

@@ -20,7 +20,7 @@ from news.models.feeds import FeedEntry
 from news.models.jobs import WorkerLease
 from news.models.posts import LINK_KEY_FIELDS, ListingLink, Post, PostCategory, TaggedPost
 from news.models.records import ImportRun, LegacyURL, Revision, Tombstone
-from news.models.securities import PostSecurity, Security
+from news.models.securities import PostSecurity, Security, SecurityChoice
 from news.models.staging import StagedChunk, StagedUpload
 from news.models.stories import Story, StoryBand, StoryPost
 from news.models.taxonomy import Category, CategoryAlias, SourceCount, TagCount, tags_named, unique_slug
@@ -29,6 +29,6 @@ from news.models.tokens import IngestToken
 __all__ = [
     "LINK_KEY_FIELDS", "Category", "CategoryAlias", "ExportChunk", "FeedEntry", "ImportRun", "IngestToken", "LegacyURL",
     "ListingLink", "Post", "PostCategory", "Revision", "SiteExport", "SourceCount", "StagedChunk", "StagedUpload",
-    "PostSecurity", "Security", "Story", "StoryBand", "StoryPost",
+    "PostSecurity", "Security", "SecurityChoice", "Story", "StoryBand", "StoryPost",
     "TagCount", "TaggedPost", "Tombstone", "WorkerLease", "tags_named", "unique_slug",
 ]

@@ -3,7 +3,9 @@
 ``Security`` is a market and a code with the name sources give it; ``PostSecurity`` links a post to
 each security it names, in the order it names them, with the post's sort keys copied like a tag
 link's (news/models/posts.py ``ListingLink``), so ``/stock/<code>/`` is one index range. The links
-are derived from the post's text by the after-write step whenever the text is written.
+are derived from the post's text by the after-write step whenever the text is written; an editor's
+``SecurityChoice`` (this security added to the post, or taken off it) wins over the text, at every
+later write of it.
 """
 from django.db import models, transaction
 
@@ -50,6 +52,10 @@ class PostSecurityQuerySet(LinkQuerySet):
         found = {post.pk: securities.extract(post.title, post.body_html) for post in posts if post.pk}
         if not found:
             return set(), set()
+        chosen = {}  # an editor's: {post id: {security id: wanted}}, in the order they were made
+        for post_id, security_id, wanted in SecurityChoice.objects.filter(post_id__in=list(found)).order_by(
+                "pk").values_list("post_id", "security_id", "wanted"):
+            chosen.setdefault(post_id, {})[security_id] = wanted
         # Two writers of one post (a re-send, an editor, extract_securities) take turns here: the
         # second reads what the first wrote.
         list(Post.objects.select_for_update().filter(pk__in=list(found)).values_list("pk", flat=True))
@@ -67,7 +73,7 @@ class PostSecurityQuerySet(LinkQuerySet):
                 stale.add(post_id)
         rows, changed, redo = [], set(), []
         for post_id, named in found.items():
-            now = [(known[security.key].pk, security.name[:50]) for security in named]
+            now = _chosen([(known[security.key].pk, security.name[:50]) for security in named], chosen.get(post_id, {}))
             if now == before.get(post_id, []) and post_id not in stale:
                 continue
             redo.append(post_id)
@@ -104,6 +110,32 @@ class PostSecurityQuerySet(LinkQuerySet):
         if nameless:
             Security.objects.bulk_update(nameless, ["name"])
         return known
+
+
+def _chosen(named, choices):
+    """What a post's text names (``[(security id, name)]``), with what an editor added after it
+    and without what an editor took off."""
+    kept = [(pk, name) for pk, name in named if choices.get(pk, True)]
+    return kept + [(pk, "") for pk, wanted in choices.items() if wanted and pk not in {k for k, _ in kept}]
+
+
+class SecurityChoice(models.Model):
+    """An editor's word on one security of one post: named by it (``wanted``) or not, whatever its
+    text says; the after-write step applies it at every later write of the post (news/admin/
+    securities.py makes them)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="security_choices", verbose_name="文章")
+    security = models.ForeignKey("Security", on_delete=models.CASCADE, related_name="choices", verbose_name="证券")
+    wanted = models.BooleanField("编辑的决定", choices=[(True, "加入（正文没有提到也列出）"), (False, "移除（正文提到也不列出）")],
+                                 default=True)
+
+    class Meta:
+        verbose_name = "编辑指定的证券"
+        verbose_name_plural = "编辑指定的证券"
+        constraints = [models.UniqueConstraint(fields=["post", "security"], name="unique_security_choice")]
+
+    def __str__(self):
+        return f"{'加入' if self.wanted else '移除'} {self.security_id}"
 
 
 class PostSecurity(ListingLink):
