@@ -196,12 +196,8 @@ class StoryPostQuerySet(BulkQuerySet):
         connection = connections[self.db]
         adapt = connection.ops.adapt_datetimefield_value
         rows = [(key, post.pk, at) for post in posts for at in [adapt(post.published_at)] for key in keys[post.pk]]
-        step = KEY_CHUNK * stories.BANDS
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), step):
-                part = rows[start:start + step]
-                cursor.execute(f"INSERT INTO {StoryBand._meta.db_table} (key, post_id, at) VALUES "
-                               + ", ".join(["(%s, %s, %s)"] * len(part)), [value for row in part for value in row])
+            cursor.executemany(f"INSERT INTO {StoryBand._meta.db_table} (key, post_id, at) VALUES (%s, %s, %s)", rows)
 
     def members(self, story_ids):
         """``{story id: [post ids]}`` of these stories."""
