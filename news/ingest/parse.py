@@ -3,7 +3,8 @@
 Workers are started fresh (``spawn``: nothing inherited, no database connection among them) and
 die with the process that started them, however it dies, so a killed import leaves no worker
 behind holding locks. The workers never set Django up: they parse (news/jekyll/), tokenise
-for the search index (news/search/tokens.py) and sign for stories (news/stories/), pure code all.
+for the search index (news/search/tokens.py), sign for stories (news/stories/) and find the
+securities named (news/securities/), pure code all.
 """
 import ctypes
 import os
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from news import stories
+from news import securities, stories
 from news.jekyll import PostError, parse_post
 from news.jekyll.post import NotAPost, ParsedPost
 from news.search.tokens import document_text
@@ -79,6 +80,7 @@ def parse_one(source_path, data, old_hosts, digest, budget=None):
             # one string, not a list of thousands: cheaper to send back and to hold
             post.search_tokens = document_text(post.title, post.summary, post.body_html)
             post.story = stories.signature(post.title, post.body_html)  # its story's keys, in parallel
+            post.securities = securities.extract(post.title, post.body_html)  # and the securities it names
         return Parsed(post=post)
     except OverBudget:
         return Parsed(outcome=FAILED, reason=f"解析用时超过 {budget:g} 秒的上限，已放弃这篇（文件可能是恶意构造的）")
@@ -131,11 +133,14 @@ class Pending:
     def results(self):
         if self.done is None:
             self.done = [result for future in self.futures for result in future.result()]
-        if not self.remembered:  # the signatures, for the after-write step in this process (news/stories)
+        if not self.remembered:  # for the after-write step in this process: signatures, securities
             self.remembered = True
             for result in self.done:
-                if result.post is not None and result.post.story is not None:
-                    stories.remember(result.post.title, result.post.body_html, result.post.story)
+                post = result.post
+                if post is not None and post.story is not None:
+                    stories.remember(post.title, post.body_html, post.story)
+                if post is not None and post.securities is not None:
+                    securities.remember(post.title, post.body_html, post.securities)
         return self.done
 
 

@@ -57,6 +57,7 @@ class ParsedPost:
     # thousands of posts serially.
     search_tokens: str = None
     story: object = None  # news/stories.Signature, made by the parse worker
+    securities: list = None  # news/securities.Security named, found by the parse worker
 
 
 def content_hash(data):

@@ -49,7 +49,7 @@ class PostSecurityQuerySet(LinkQuerySet):
         """Link each of ``posts`` (saved, text loaded) to the securities its text names now, in
         that order. Returns ``(securities, posts)``: the ids of the securities whose list gained or
         lost a post, and of the posts whose links were written again."""
-        found = {post.pk: securities.extract(post.title, post.body_html) for post in posts if post.pk}
+        found = {post.pk: securities.named(post.title, post.body_html) for post in posts if post.pk}
         if not found:
             return set(), set()
         chosen = {}  # an editor's: {post id: {security id: wanted}}, in the order they were made
@@ -126,8 +126,8 @@ class SecurityChoice(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="security_choices", verbose_name="文章")
     security = models.ForeignKey("Security", on_delete=models.CASCADE, related_name="choices", verbose_name="证券")
-    wanted = models.BooleanField("编辑的决定", choices=[(True, "加入（正文没有提到也列出）"), (False, "移除（正文提到也不列出）")],
-                                 default=True)
+    wanted = models.BooleanField(
+        "编辑的决定", choices=[(True, "加入（正文没有提到也列出）"), (False, "移除（正文提到也不列出）")], default=True)
 
     class Meta:
         verbose_name = "编辑指定的证券"

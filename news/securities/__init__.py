@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from news.text import text_of_html
+from news.text import TextMemo, text_of_html
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,20 @@ def from_text(text):
         if security:
             found.append(security)
     return found
+
+
+_memo = TextMemo()
+
+
+def named(title, body_html):
+    """``extract()``'s answer for this text: as a parse worker found it (``remember``), else found here."""
+    found = _memo.take(title, body_html)
+    return found if found is not None else extract(title, body_html)
+
+
+def remember(title, body_html, found):
+    """Keep what another process (an import's parse worker) found in this text for its write here."""
+    _memo.put(title, body_html, found)
 
 
 def extract(title, body_html):

@@ -13,15 +13,13 @@ first ``SIGNED_CHARS`` characters, computed with numpy over all of a post's shin
 ``band_keys()`` are the signature's bands, each mixed into one 64-bit key; posts sharing a key are
 candidates, checked exactly with ``same_story()``.
 """
-import hashlib
 import json
 import re
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from news.text import text_of_html
+from news.text import TextMemo, text_of_html
 
 SHINGLE = 3
 NUM_PERM = 32
@@ -260,18 +258,13 @@ class Signature:
     figures: str = "{}"
 
 
-MEMO_SIZE = 2_000  # an import writes 500 posts a batch while the next is parsed
-_memo = OrderedDict()
-
-
-def _digest(title, body_html):
-    return hashlib.blake2b(f"{title}\0{body_html}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+_memo = TextMemo()
 
 
 def signature(title, body_html):
     """The ``Signature`` of a post's title and sanitised body: from the memo when a parse worker
     made it already (``remember``), else made here."""
-    found = _memo.pop(_digest(title or "", body_html or ""), None)
+    found = _memo.take(title, body_html)
     if found is not None:
         return found
     text = normalise(title, text_of_html(body_html or ""))
@@ -280,7 +273,5 @@ def signature(title, body_html):
 
 def remember(title, body_html, made):
     """Keep a ``Signature`` another process made (the importer's parse workers, in parallel) for
-    the write of that text in this one; the oldest go past ``MEMO_SIZE``."""
-    _memo[_digest(title or "", body_html or "")] = made
-    while len(_memo) > MEMO_SIZE:
-        _memo.popitem(last=False)
+    the write of that text in this one."""
+    _memo.put(title, body_html, made)
