@@ -105,10 +105,16 @@ _LINK_FORMS = (
 )
 
 _NAME_CHARS = r"\u3400-\u9fffA-Za-z*\-"  # a name's characters: no punctuation, no space
-# A bracketed code (found first: the brackets are rare, a name's characters everywhere)...
+# One code as text writes it: 600519, 601318.SH, SH600519, 00700.HK, 0700.HK, HK.00700, NIO.US...
+_CODE = (r"(?:(SH|SZ|BJ)\s?)?(\d{6})(?:\.(SH|SZ|BJ|SS))?|(HK\.?)?(\d{4,5})(\.HK)?"
+         r"|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ)")
+_ONE_CODE = re.compile(_CODE, re.I | re.ASCII)
+# ...and codes in brackets (found first: the brackets are rare, a name's characters everywhere): one,
+# or a company's listings one after another — 比亚迪（002594.SZ，01211.HK） 中国平安(601318.SH/02318.HK)
+_PLAIN_CODE = re.sub(r"\((?!\?)", "(?:", _CODE)
 _BRACKETED_CODE = re.compile(
-    r"[（(]\s*(?:(?:(SH|SZ|BJ)\s?)?(\d{6})(?:\.(SH|SZ|BJ|SS))?|(?:HK\.?)?(\d{4,5})(\.HK)?"
-    r"|([A-Z][A-Z.]{0,5})\.(?:US|O|N|OQ))\s*[)）]", re.I | re.ASCII)
+    rf"[（(]\s*((?:{_PLAIN_CODE})(?:\s*[,，、/;；]\s*(?:{_PLAIN_CODE}))*)\s*[)）]", re.I | re.ASCII)
+_CODE_SEPARATOR = re.compile(r"\s*[,，、/;；]\s*")
 # ...right after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
 _NAME_BEFORE = re.compile(rf"([{_NAME_CHARS}]{{2,12}})\s?$")
 _LABELLED_CODE = re.compile(r"(?:股票|证券|A股|港股|H股)代码\s*[:：为是]\s*(\d{6}|\d{5})(?:\.(?:SH|SZ|BJ|SS|HK))?(?![\d.])",
@@ -150,6 +156,17 @@ def from_links(body_html):
     return found
 
 
+def _bracketed(match, name):
+    prefix, a_code, suffix, hk_prefix, hk_code, hk_suffix, ticker = match.groups()
+    if a_code:
+        return _security(_SUFFIX_MARKETS.get((prefix or suffix or "").upper()) or a_share_market(a_code), a_code, name)
+    if ticker:
+        return _security("US", ticker, name)
+    # Hong Kong's codes are written 00700 / 0700.HK / HK.00700; a bare 16725 or 2022 is not one
+    marked = hk_prefix or hk_suffix
+    return _security("HK", hk_code, name) if marked or len(hk_code) == 5 and hk_code[0] == "0" else None
+
+
 def from_text(text):
     text = text or ""
     if _FULL_WIDTH.search(text):  # １２３ and Ｈ read as 123 and H (and （） as ())
@@ -160,17 +177,10 @@ def from_text(text):
         if before is None or _NOT_NAMES.search(before[1]):
             continue
         name = _name(before[1])
-        prefix, a_code, suffix, hk_code, hk_suffix, ticker = match.groups()
-        if a_code:
-            market = _SUFFIX_MARKETS.get((prefix or suffix or "").upper()) or a_share_market(a_code)
-            security = _security(market, a_code, name)
-        elif ticker:
-            security = _security("US", ticker, name)
-        else:  # Hong Kong's codes are written 00700 / 0700.HK / HK.00700; a bare 16725 or 2022 is not one
-            marked = hk_suffix or match[0].upper().lstrip("（( ").startswith("HK")
-            security = _security("HK", hk_code, name) if marked or len(hk_code) == 5 and hk_code[0] == "0" else None
-        if security:
-            found.append(security)
+        for code in _CODE_SEPARATOR.split(match[1]):
+            security = _bracketed(_ONE_CODE.fullmatch(code), name)
+            if security:
+                found.append(security)
     for match in _LABELLED_CODE.finditer(text):
         code = match[1]
         security = _security(a_share_market(code), code) if len(code) == 6 else _security("HK", code)
