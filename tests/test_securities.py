@@ -272,3 +272,20 @@ def test_search_for_a_code_or_a_name_leads_with_the_security(client):
     for query in ("600519", "贵州茅台", " 贵州茅台 "):
         assert lead in _listed(client, f"/search/?q={query}"), query
     assert "search-securities" not in _listed(client, "/search/?q=茅台一")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_or_a_security_with_an_editors_choice_can_be_deleted(client):
+    factories.post("宁德", body="宁德时代（300750）公告。")
+    post = factories.post("茅台三", body="贵州茅台（600519）三。")
+    ningde = Security.objects.get(code="300750")
+    SecurityChoice.objects.create(post=post, security=ningde, wanted=True)
+    assert PostSecurity.objects.filter(post=post).count() == 2
+    post.delete()  # its choice goes with it, and its links stay gone
+    assert not PostSecurity.objects.filter(post_id=post.pk).exists()
+    other = factories.post("茅台四", body="贵州茅台（600519）四。")
+    SecurityChoice.objects.create(post=other, security=ningde, wanted=True)
+    ningde.delete()  # the security goes, and is not made again from the choice
+    assert not Security.objects.filter(code="300750").exists()
+    assert [link.security.code for link in PostSecurity.objects.filter(post=other)] == ["600519"]
+    assert other.title in _listed(client, "/stock/600519/")

@@ -274,9 +274,12 @@ def security_written(sender, instance, **kwargs):
     mark({"site", f"stock:{instance.pk}", f"stockname:{instance.pk}"})
 
 
-def security_chosen(sender, instance, **kwargs):
+def security_chosen(sender, instance, origin=None, **kwargs):
     """An editor added a security to a post or took one off it (or undid that): the post's links
-    again, its lists and article, the stock pages that gained or lost it, a revision."""
+    again, its lists and article, the stock pages that gained or lost it, a revision. A choice
+    deleted with its post or its security goes with them (their own receivers follow)."""
+    if origin is not None and getattr(origin, "model", type(origin)) is not SecurityChoice:
+        return
     post = Post.objects.filter(pk=instance.post_id).only("pk", "title", "body_html", *LINK_KEY_FIELDS).first()
     if post is None:  # deleted with its post
         return
