@@ -20,7 +20,8 @@ EDITOR_PERMISSIONS = {
              "change_category", "view_categoryalias", "view_legacyurl", "view_importrun",
              "view_postcategory", "add_postcategory", "change_postcategory", "delete_postcategory",
              "view_taggedpost", "add_taggedpost", "change_taggedpost", "delete_taggedpost",
-             "view_tombstone"],
+             "view_tombstone", "view_security", "view_securitychoice", "add_securitychoice",
+             "change_securitychoice", "delete_securitychoice"],
     "taggit": ["view_tag", "add_tag", "change_tag"],
 }
 ADMIN_APPS = ["news", "taggit", "auth"]

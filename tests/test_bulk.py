@@ -5,7 +5,7 @@ once through Django's own ``QuerySet.bulk_create`` — and compares the rows rea
 import datetime
 
 import pytest
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 
@@ -93,3 +93,11 @@ def test_rows_that_return_nothing_are_one_statement():
     assert len(inserts) == 1
     assert Story.objects.filter(pk__gte=900_000).count() == 300
     assert not Story.objects.filter(pk__gte=900_000, created_at__isnull=True).exists()
+
+
+def test_a_batch_that_fails_leaves_no_ids_behind():
+    made = posts("x", None)
+    made[5].source_path = made[1].source_path  # a clash in the second statement
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Post.objects.bulk_create(made, batch_size=3)
+    assert [post.pk for post in made] == [None] * 7  # as Django leaves them: nothing points at a rolled-back row

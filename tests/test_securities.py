@@ -289,3 +289,24 @@ def test_a_post_or_a_security_with_an_editors_choice_can_be_deleted(client):
     assert not Security.objects.filter(code="300750").exists()
     assert [link.security.code for link in PostSecurity.objects.filter(post=other)] == ["600519"]
     assert other.title in _listed(client, "/stock/600519/")
+
+
+@pytest.mark.django_db
+def test_an_editor_of_the_editors_group_chooses_and_it_is_a_revision_on_an_older_site(client):
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    factories.post("宁德", body="宁德时代（300750）公告。")
+    post = factories.post("茅台五", body="贵州茅台（600519）五。")
+    last = Revision.objects.filter(post_id=post.pk).first()
+    last.data.pop("securities")  # a revision from before securities, as an existing site has
+    last.save()
+    editor = User.objects.create_user("bianji-zq", password="pw-bianji-2026")
+    editor.groups.add(Group.objects.get(name="编辑"))
+    editing = Client()
+    editing.force_login(editor)
+    assert "security_choices-TOTAL_FORMS" in editing.get(f"/admin/news/post/{post.pk}/change/").content.decode()
+    _choose(editing, post, [{"security": Security.objects.get(code="300750").pk, "wanted": "True"}])
+    revision = Revision.objects.filter(post_id=post.pk).first()
+    assert revision.pk != last.pk and revision.user == editor
+    assert revision.data["securities"] == ["600519.SH", "300750.SZ"]

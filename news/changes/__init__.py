@@ -285,7 +285,7 @@ def security_chosen(sender, instance, origin=None, **kwargs):
         return
     stocks = PostSecurity.objects.extract([post])[0]
     mark(post_stamps([post.pk]) | _stock_stamps(stocks))
-    revisions.note([post.pk])
+    revisions.note([post.pk], chosen=True)
 
 
 def tag_written(sender, instance, **kwargs):

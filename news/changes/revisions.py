@@ -47,7 +47,8 @@ def flush():
     actor = _actor.get()
     if actor and actor["ids"]:
         ids, actor["ids"] = actor["ids"], set()
-        record(ids, _who())
+        chosen, actor["chosen"] = actor.get("chosen", set()), set()
+        record(ids, _who(), chosen)
 
 
 def set_run(run):
@@ -91,36 +92,41 @@ def latest(ids):
     return {revision.post_id: revision for revision in Revision.objects.filter(pk__in=newest)}
 
 
-def record(ids, who):
-    """Store the state of the posts ``ids`` where it differs from their last revision."""
+def record(ids, who, chosen=()):
+    """Store the state of the posts ``ids`` where it differs from their last revision (``chosen``:
+    posts whose securities an editor chose, a change even against a revision from before them)."""
     found = snapshots(ids)
     if not found:
         return
     last = latest(found)
     Revision.objects.bulk_create([
         Revision(post_id=pk, data=data, **who) for pk, data in found.items()
-        if pk not in last or _differs(last[pk].data, data)], batch_size=500)
+        if pk not in last or _differs(last[pk].data, data, pk in chosen)], batch_size=500)
 
 
-def _differs(old, new):
+def _differs(old, new, chosen=False):
     """Whether readers see something else. A revision from before stories (or securities) has no
     ``story`` (``securities``): a post's first placement (``assign_stories``, ``extract_securities``
-    on an existing site) is not a change of its own."""
-    new = {key: value for key, value in new.items() if key in old or key not in ("story", "securities")}
+    on an existing site) is not a change of its own — an editor's choice of securities is."""
+    derived = ("story",) if chosen else ("story", "securities")
+    new = {key: value for key, value in new.items() if key in old or key not in derived}
     return old != new
 
 
-def note(ids):
+def note(ids, chosen=False):
     """The posts ``ids`` were written: recorded when the current ``acting()`` block ends, or at
-    once (in the same transaction, so a rollback takes it back too) outside one."""
+    once (in the same transaction, so a rollback takes it back too) outside one. ``chosen``: by an
+    editor's choice of their securities."""
     ids = set(ids)
     actor = _actor.get()
     if not ids:
         return
     if actor is not None:
         actor["ids"] |= ids
+        if chosen:
+            actor.setdefault("chosen", set()).update(ids)
     else:
-        record(ids, _who())
+        record(ids, _who(), ids if chosen else ())
 
 
 def refused(attempts):

@@ -104,6 +104,8 @@ class BulkQuerySet(models.QuerySet):
             return super().bulk_create(*fallback)
         fields = [field for field in opts.concrete_fields if not field.generated]
         auto = [field for field in fields if field is not opts.pk]
+        if not auto:  # a row of nothing but its key: Django's own statement for it
+            return super().bulk_create(*fallback)
         try:  # every row is prepared before anything is written
             groups = [(group, group_fields, _rows(group, _plan(group_fields, connection), connection))
                       for group, group_fields in ((with_pk, fields), (without_pk, auto)) if group]
@@ -134,9 +136,11 @@ class BulkQuerySet(models.QuerySet):
             size = max(ops.bulk_batch_size(fields, objs), 1)
             size = min(batch_size, size) if batch_size else size
             returned, _ = ops.return_insert_columns([opts.pk])
+            ids = []
             for start in range(0, len(rows), size):
                 part = rows[start:start + size]
                 cursor.execute(f"{head}{', '.join([marks] * len(part))} {suffix} {returned}",
                                [value for row in part for value in row])
-                for obj, (pk,) in zip(objs[start:start + size], ops.fetch_returned_insert_rows(cursor), strict=True):
-                    obj.pk = pk
+                ids += [pk for (pk,) in ops.fetch_returned_insert_rows(cursor)]
+        for obj, pk in zip(objs, ids, strict=True):  # only once every batch went in, as Django does
+            obj.pk = pk

@@ -52,13 +52,13 @@ class PostSecurityQuerySet(LinkQuerySet):
         found = {post.pk: securities.named(post.title, post.body_html) for post in posts if post.pk}
         if not found:
             return set(), set()
-        chosen = {}  # an editor's: {post id: {security id: wanted}}, in the order they were made
-        for post_id, security_id, wanted in SecurityChoice.objects.filter(post_id__in=list(found)).order_by(
-                "pk").values_list("post_id", "security_id", "wanted"):
-            chosen.setdefault(post_id, {})[security_id] = wanted
         # Two writers of one post (a re-send, an editor, extract_securities) take turns here: the
         # second reads what the first wrote.
         list(Post.objects.select_for_update().filter(pk__in=list(found)).values_list("pk", flat=True))
+        chosen = {}  # an editor's: {post id: {security id: wanted}}, in the order made (read under the lock)
+        for post_id, security_id, wanted in SecurityChoice.objects.filter(post_id__in=list(found)).order_by(
+                "pk").values_list("post_id", "security_id", "wanted"):
+            chosen.setdefault(post_id, {})[security_id] = wanted
         wanted = {}
         for named in found.values():
             for security in named:

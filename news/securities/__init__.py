@@ -114,6 +114,7 @@ _ONE_CODE = re.compile(_CODE, re.I | re.ASCII)
 _PLAIN_CODE = re.sub(r"\((?!\?)", "(?:", _CODE)
 _BRACKETED_CODE = re.compile(
     rf"[（(]\s*((?:{_PLAIN_CODE})(?:\s*[,，、/;；]\s*(?:{_PLAIN_CODE}))*)\s*[)）]", re.I | re.ASCII)
+_BOARDS = {"SH": "A", "SZ": "A", "BJ": "A"}  # a company lists once in mainland China, once in HK, once in the US
 _CODE_SEPARATOR = re.compile(r"\s*[,，、/;；]\s*")
 # ...right after a name: 比亚迪（002594） 中国平安(601318.SH) 腾讯控股(00700.HK) 蔚来(NIO.US)
 _NAME_BEFORE = re.compile(rf"([{_NAME_CHARS}]{{2,12}})\s?$")
@@ -177,10 +178,11 @@ def from_text(text):
         if before is None or _NOT_NAMES.search(before[1]):
             continue
         name = _name(before[1])
-        for code in _CODE_SEPARATOR.split(match[1]):
-            security = _bracketed(_ONE_CODE.fullmatch(code), name)
-            if security:
-                found.append(security)
+        codes = _CODE_SEPARATOR.split(match[1])
+        named = [security for code in codes if (security := _bracketed(_ONE_CODE.fullmatch(code), name))]
+        if len(codes) > 1 and len({_BOARDS.get(security.market, security.market) for security in named}) < len(codes):
+            continue  # not one company's listings (two of one market): a list of companies, or of numbers
+        found += named
     for match in _LABELLED_CODE.finditer(text):
         code = match[1]
         security = _security(a_share_market(code), code) if len(code) == 6 else _security("HK", code)
