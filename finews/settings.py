@@ -292,6 +292,14 @@ FINEWS_STORY_WINDOW_HOURS = env_int("FINEWS_STORY_WINDOW_HOURS", 48)
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)
 FINEWS_REFRESH_SECONDS = env_int("FINEWS_REFRESH_SECONDS", 60)
+# Push (news/push/): where the app publishes live lists' events (nchan's publisher location on
+# loopback, e.g. http://127.0.0.1:8081/pub/; empty: pages poll) and where readers subscribe (the
+# front's stream location). A change touching more lists than FINEWS_PUSH_INLINE_LISTS is
+# published by a job; a publish waits at most FINEWS_PUSH_TIMEOUT seconds.
+FINEWS_PUSH_URL = os.environ.get("FINEWS_PUSH_URL", "")
+FINEWS_PUSH_STREAM = os.environ.get("FINEWS_PUSH_STREAM", "/stream/")
+FINEWS_PUSH_INLINE_LISTS = env_int("FINEWS_PUSH_INLINE_LISTS", 16)
+FINEWS_PUSH_TIMEOUT = float(os.environ.get("FINEWS_PUSH_TIMEOUT", "2"))
 # Cached pages are rebuilt when something they show changes (news/cache/), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one
 # worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage). At most

@@ -7,7 +7,9 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import accounts, changes
+        from . import accounts, changes, push
+        from .signals import pages_changed
 
         changes.connect()
         accounts.connect(self)
+        pages_changed.connect(push.published, dispatch_uid="finews:push")

@@ -11,3 +11,6 @@ from django.dispatch import Signal
 posts_changed = Signal()
 #: Sent (``sender=Category``) after categories were renamed in bulk: ``ids``.
 categories_renamed = Signal()
+#: Sent (``sender=None``) once a change is committed (news/changes/marking.py): ``names``, the page
+#: cache's stamps it made stale, and ``posts``, the ids of the posts it wrote.
+pages_changed = Signal()

@@ -41,6 +41,23 @@ def wait_for_port(port, process, seconds=30):
     raise RuntimeError(f"nothing answers on port {port}")
 
 
+def write_nginx_conf(nginx_dir, listen, app_ports, push_port, static_root, redis_url=None):
+    """deploy/nginx.conf.in filled in, in ``nginx_dir`` (nginx's prefix)."""
+    nginx_dir.mkdir(parents=True, exist_ok=True)
+    conf = (ROOT / "deploy" / "nginx.conf.in").read_text().format(
+        listen=listen, server_names="127.0.0.1 localhost", prefix=nginx_dir, cache_dir=nginx_dir / "cache",
+        static_root=static_root, push_listen=f"127.0.0.1:{push_port}",
+        push_redis=redis_url or "redis://127.0.0.1:6379", push_store="nchan_redis_pass finews_push;" if redis_url else "",
+        streams_per_address=20000,
+        upstreams="\n        ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in app_ports))
+    (nginx_dir / "nginx.conf").write_text(conf)
+
+
+def start_nginx(nginx_dir):
+    return subprocess.Popen(["nginx", "-c", str(nginx_dir / "nginx.conf"), "-p", str(nginx_dir),
+                             "-g", "daemon off; user root;"], start_new_session=True)
+
+
 class Cluster:
     def __init__(self, workdir, port=None, env=None):
         self.workdir = Path(workdir)
@@ -48,6 +65,8 @@ class Cluster:
                     "STATIC_ROOT": str(self.workdir / "static")}
         self.port = port or free_port()
         self.app_ports = [free_port(), free_port()]
+        self.push_port = free_port()
+        self.env["FINEWS_PUSH_URL"] = f"http://127.0.0.1:{self.push_port}/pub/"
         self.processes = {}
 
     def manage(self, *args):
@@ -65,19 +84,18 @@ class Cluster:
         self.processes["worker"] = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2",
              "--queue-name", "*"], cwd=ROOT, env=self.env, start_new_session=True)
-        nginx_dir = self.workdir / "nginx"
-        nginx_dir.mkdir(exist_ok=True)
-        conf = (ROOT / "deploy" / "nginx.conf.in").read_text().format(
-            listen=f"127.0.0.1:{self.port}", server_names="127.0.0.1 localhost", prefix=nginx_dir, cache_dir=nginx_dir / "cache",
-            static_root=self.workdir / "static",
-            upstreams="\n        ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in self.app_ports))
-        (nginx_dir / "nginx.conf").write_text(conf)
-        self.processes["nginx"] = subprocess.Popen(
-            ["nginx", "-c", str(nginx_dir / "nginx.conf"), "-p", str(nginx_dir), "-g", "daemon off; user root;"],
-            start_new_session=True)
+        self.start_nginx()
         for name, port in (("app-a", self.app_ports[0]), ("app-b", self.app_ports[1]), ("nginx", self.port)):
             wait_for_port(port, self.processes[name])
         return self
+
+    def start_nginx(self):
+        """nginx in front (again, after ``kill("nginx")``), nchan keeping messages in Redis."""
+        nginx_dir = self.workdir / "nginx"
+        write_nginx_conf(nginx_dir, listen=f"127.0.0.1:{self.port}", app_ports=self.app_ports, push_port=self.push_port,
+                         static_root=self.workdir / "static", redis_url=self.env.get("REDIS_URL"))
+        self.processes["nginx"] = start_nginx(nginx_dir)
+        wait_for_port(self.port, self.processes["nginx"])
 
     def url(self, which="nginx"):
         port = {"nginx": self.port, "app-a": self.app_ports[0], "app-b": self.app_ports[1]}[which]

@@ -14,13 +14,12 @@ page rebuilt in between from the old rows is not kept).
 """
 import datetime
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
-from news import cache, search
-from news.cache.tasks import mark_everything_stale
+from news import search
 from news.changes import revisions
+from news.changes.marking import mark
 from news.jekyll.dates import SITE_TZ
 from news.models import (
     LINK_KEY_FIELDS,
@@ -40,47 +39,6 @@ from news.signals import categories_renamed, posts_changed
 
 NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
 TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
-
-
-# --- marking stale ------------------------------------------------------------------------------
-class _Pending:
-    """The stamps touched in one transaction, marked stale again when it commits."""
-    def __init__(self):
-        self.names = set()
-
-    def __call__(self):
-        _tell_cache(self.names)
-
-
-def _tell_cache(names):
-    """Mark ``names`` stale. When the cache cannot be reached (Redis away or hanging), readers on
-    other servers would keep pages this change made stale once it is back: a job (news/cache/tasks.py)
-    then marks every page stale as soon as it answers — once per outage per process."""
-    global _outage_reported
-    if cache.mark_stale(names):
-        _outage_reported = False
-    elif not _outage_reported:
-        _outage_reported = True
-        mark_everything_stale.enqueue()
-
-
-_outage_reported = False
-
-
-def mark(names):
-    names = set(names)
-    if not names:
-        return
-    _tell_cache(names)
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return
-    pending = getattr(connection, "_finews_pending", None)
-    # A pending set whose callback a rollback discarded is not reused.
-    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
-        pending = connection._finews_pending = _Pending()
-        transaction.on_commit(pending)
-    pending.names |= names
 
 
 # --- which stamps a change touches --------------------------------------------------------------
@@ -182,7 +140,7 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps([post.pk for post in posts], earlier) | report_stamps(others) | _stock_stamps(stocks))
+    mark(post_stamps(ids, earlier) | report_stamps(others) | _stock_stamps(stocks), ids)
     revisions.note(post.pk for post in posts)
 
 
@@ -228,7 +186,7 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
                 "pk", "url_path", "title", "summary", "body_html", "published_at", "status", "source_path"))
         after_write(posts, previous, reindex=reindex, documents=documents)
     else:  # ``securities``: those whose list the change touched (one a post stopped naming too)
-        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | _stock_stamps(securities))
+        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | _stock_stamps(securities), ids)
         revisions.note(ids)
 
 
@@ -242,7 +200,7 @@ def link_written(sender, instance, **kwargs):
         names |= {f"cat:{instance.category_id}"} | _neighbours({instance.category_id: [instance.published_at]})
     else:
         names.add(f"tag:{instance.tag_id}")
-    mark(names)
+    mark(names, [post_id])
     revisions.note([post_id])  # a post deleted with its links has no state left to record
 
 
@@ -252,7 +210,7 @@ def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action != "post_add" or not pk_set:
         return
     ids = pk_set if reverse else [instance.pk]
-    mark(post_stamps(ids))
+    mark(post_stamps(ids), ids)
     revisions.note(ids)
 
 
@@ -284,7 +242,7 @@ def security_chosen(sender, instance, origin=None, **kwargs):
     if post is None:  # deleted with its post
         return
     stocks = PostSecurity.objects.extract([post])[0]
-    mark(post_stamps([post.pk]) | _stock_stamps(stocks))
+    mark(post_stamps([post.pk]) | _stock_stamps(stocks), [post.pk])
     revisions.note([post.pk], chosen=True)
 
 

@@ -13,6 +13,7 @@ cached like a page (news/cache/: stamped, ETag/304 for a quiet poll, ``s-maxage`
 a thousand readers cost one build.
 """
 import json
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,6 +33,7 @@ class LiveList:
     """The top of one live list: where its delta lives and how to read it."""
 
     src: str  # the delta endpoint's address
+    channel: str  # its push channel (news/push/): "latest", "category/12", "tag/5~imp"…
     size: int
     stamp: str  # the cache stamp whose change may change it
     rows: object  # a queryset: Post objects, or link rows with their post selected
@@ -56,17 +58,25 @@ class LiveList:
     def cursor(self, items):
         return items[0].pk if items else 0
 
+    @property
+    def stream(self):
+        """Where readers hear its events (an nchan location of the front, news/push/), or "" where
+        there is none (readers poll the delta)."""
+        return f"{settings.FINEWS_PUSH_STREAM}{self.channel}" if settings.FINEWS_PUSH_URL else ""
+
 
 def _src(name, important, **kwargs):
+    """The delta's address and the push channel of a list."""
     url = reverse(f"news:live_{name}", kwargs=kwargs)
-    return f"{url}?important=1" if important else url
+    channel = "/".join([name, *(str(value) for value in kwargs.values())]) + ("~imp" if important else "")
+    return (f"{url}?important=1" if important else url), channel
 
 
 def latest(important=False):
     posts = Post.objects.published().newest_first().only("title", "url_path", "published_at", "important")
     if important:
         posts = posts.filter(important=True)
-    return LiveList(_src("latest", important), settings.FINEWS_HOME_LATEST, "site", posts, stories=True)
+    return LiveList(*_src("latest", important), settings.FINEWS_HOME_LATEST, "site", posts, stories=True)
 
 
 def _links_of_post(queryset, important, relation):
@@ -77,20 +87,20 @@ def _links_of_post(queryset, important, relation):
 
 def category(category, important=False):
     rows = _links_of_post(PostCategory.objects.filter(category=category), important, "post")
-    return LiveList(_src("category", important, pk=category.pk), settings.FINEWS_LISTING_PAGE_SIZE,
+    return LiveList(*_src("category", important, pk=category.pk), settings.FINEWS_LISTING_PAGE_SIZE,
                     f"cat:{category.pk}", rows, links=True, with_source=False)
 
 
 def tag(tag, important=False, size=None, new_tab=False, src=None):
     rows = _links_of_post(TaggedPost.objects.filter(tag=tag), important, "content_object")
     src = _src("emnews", important) if src == "emnews" else _src("tag", important, pk=tag.pk)
-    return LiveList(src, size or settings.FINEWS_LISTING_PAGE_SIZE,
+    return LiveList(*src, size or settings.FINEWS_LISTING_PAGE_SIZE,
                     f"tag:{tag.pk}", rows, links=True, new_tab=new_tab, stories=True)
 
 
 def stock(security, important=False):
     rows = _links_of_post(PostSecurity.objects.filter(security=security), important, "post")
-    return LiveList(_src("stock", important, pk=security.pk), settings.FINEWS_LISTING_PAGE_SIZE,
+    return LiveList(*_src("stock", important, pk=security.pk), settings.FINEWS_LISTING_PAGE_SIZE,
                     f"stock:{security.pk}", rows, links=True, stories=True, relation="post")
 
 
@@ -106,15 +116,45 @@ def story_updates(items, after):
         item.story for item in items) else None
     if since is None:
         return {}
+    return _updates(items, lambda other: other.added and other.added > since)
+
+
+def _updates(items, wanted):
     year = timezone.localtime(timezone.now(), SITE_TZ).year
     updates = {}
     for item in items:
         if item.story:
-            new = [other for other in item.story[1] if other.added and other.added > since]
+            new = [other for other in item.story[1] if wanted(other)]
             if new:
                 label = wall.story_label(item)
                 updates[item.pk] = [item.story[0], label, "".join(wall.report_html(other, year) for other in new)]
     return updates
+
+
+def _now():
+    """When a top is read (taken before reading it): pages apply no answer older than one they
+    applied (static/js/live.js), as events from two app servers may cross."""
+    return time.time_ns() // 1000
+
+
+def _answer(live, items, fresh, read_at):
+    return {"v": read_at, "c": live.cursor(items),
+            "ids": ",".join(f"{item.pk}{'!' if item.important else ''}" for item in items),
+            "new": [wall.item_html(item, live.new_tab) for item in fresh]}
+
+
+def event(live, posts):
+    """What a change to the posts ``posts`` (ids) tells the readers of ``live`` (news/push/): its
+    current top as the delta says it, the markup of those of them in it, and the reports among
+    them of the stories it shows."""
+    posts = set(posts)
+    read_at = _now()
+    items = live.top()
+    body = _answer(live, items, [item for item in items if item.pk in posts], read_at)
+    updates = _updates(items, lambda other: other.pk in posts)
+    if updates:
+        body["s"] = updates
+    return body
 
 
 def important_flag(request):
@@ -160,6 +200,7 @@ def delta(request, kind, pk=None):
     if after is not None and (not after.isascii() or not after.isdigit() or len(after) > 18):
         raise Http404("没有这个位置")
     cache.depends_on(live.stamp)
+    read_at = _now()
     items = live.top()
     ids = [item.pk for item in items]
     held = int(after) if after else 0
@@ -167,12 +208,7 @@ def delta(request, kind, pk=None):
         # The reader's newest item left the top: the whole list, at the one address for it (so
         # the cursors an answer is kept for are the few in the top, whatever anyone sends).
         return HttpResponseRedirect(live.src)
-    fresh = items[: ids.index(held)] if held else items
-    body = {
-        "c": live.cursor(items),
-        "ids": ",".join(f"{item.pk}{'!' if item.important else ''}" for item in items),
-        "new": [wall.item_html(item, live.new_tab) for item in fresh],
-    }
+    body = _answer(live, items, items[: ids.index(held)] if held else items, read_at)
     if not held:
         body["reset"] = 1  # every item: the page keeps what it holds and adds the rest
     else:

@@ -1,10 +1,12 @@
 // The live wall. Each list with data-live-src (the first page of home's newest block, /emnews/, a
-// category, a tag, 只看重要) asks its delta endpoint (news/reader/live.py) every N seconds (data-live-seconds
+// category, a tag, a stock, 只看重要) asks its delta endpoint (news/reader/live.py) every N seconds (data-live-seconds
 // on <body>) for what changed above its newest item (data-cursor). The answer holds the list's
 // current top ids ("!" marks 重要) and the markup of the new items only: new items go on top
 // (marked, announced politely to screen readers, counted in the tab title while unseen), items no
 // longer in the top are removed, nothing else on the page (a word being typed, the scroll
-// position) is touched. A quiet poll is a 304. A button pauses and resumes it.
+// position) is touched. A quiet poll is a 304. Where the front pushes, a list with data-live-stream
+// hears the same answers as events instead (see "Pushed events" below) and is polled only while its
+// stream is down. A button pauses and resumes it.
 (function () {
   var seconds = parseInt(document.body.getAttribute("data-live-seconds") || "0", 10);
   var toggle = document.getElementById("live-toggle");
@@ -177,40 +179,118 @@
     });
   }
 
+  // An answer (a delta or an event) read at time data.v: one older than what the list shows
+  // already is not applied (two app servers' events may cross on the way).
+  function fresh(list, data) {
+    var shown = parseInt(list.getAttribute("data-live-v") || "0", 10);
+    if (data.v && data.v < shown) {
+      return false;
+    }
+    if (data.v) {
+      list.setAttribute("data-live-v", data.v);
+    }
+    return true;
+  }
+
+  function receive(list, data) {
+    if (!data || paused || !fresh(list, data)) {
+      return Promise.resolve();
+    }
+    var added = apply(list, data);
+    storyUpdates(list, data.s);
+    if (added === null) {  // the whole list, once: every item's markup (src without a cursor)
+      return get(list.getAttribute("data-live-src")).then(function (whole) {
+        if (whole && !paused && fresh(list, whole)) {
+          announce(apply(list, whole) || []);
+        }
+      });
+    }
+    announce(added);
+    return Promise.resolve();
+  }
+
   function ask(list) {
     var src = list.getAttribute("data-live-src");
     var cursor = list.getAttribute("data-cursor") || "0";
     return get(src + (src.indexOf("?") < 0 ? "?" : "&") + "after=" + encodeURIComponent(cursor))
-      .then(function (data) {
-        if (!data || paused) {
-          return;
-        }
-        var added = apply(list, data);
-        storyUpdates(list, data.s);
-        if (added === null) {  // the whole list, once: every item's markup (src without a cursor)
-          return get(src).then(function (whole) {
-            if (whole && !paused) {
-              announce(apply(list, whole) || []);
-            }
-          });
-        }
-        announce(added);
-      })
+      .then(function (data) { return receive(list, data); })
       .catch(function () {});
+  }
+
+  // Pushed events (data-live-stream: the list's channel on the front, news/push/). Each event is
+  // what a delta would answer; when the stream opens (first, and after every drop) one delta
+  // brings what came before it; while it is down the list is polled.
+  var streams = [];
+  var delay = 0;
+
+  function listen(list) {
+    var state = { list: list, source: new EventSource(list.getAttribute("data-live-stream")), open: false };
+    delay = delay || seconds;
+    state.source.onopen = function () {
+      state.open = true;
+      delay = seconds;
+      ask(list);
+    };
+    state.source.onmessage = function (message) {
+      var data;
+      try {
+        data = JSON.parse(message.data);
+      } catch (error) {
+        return;
+      }
+      if (data.v && data.v < parseInt(list.getAttribute("data-live-v") || "0", 10)) {
+        ask(list);  // an older event after a newer one: the list as it is now, once
+        return;
+      }
+      receive(list, data);
+    };
+    state.source.onerror = function () {
+      state.open = false;
+      if (state.source.readyState === EventSource.CLOSED && !paused) {
+        // Refused (not a drop the browser retries itself): try again later, less often each time.
+        setTimeout(function () {
+          if (!paused && streams.indexOf(state) >= 0) {
+            streams.splice(streams.indexOf(state), 1, listen(list));
+          }
+        }, delay * 1000);
+        delay = Math.min(delay * 2, 300);
+      }
+      schedule();
+    };
+    return state;
+  }
+
+  function streaming(list) {
+    return streams.some(function (state) { return state.list === list && state.open; });
   }
 
   function poll() {
     if (paused) {
       return;
     }
-    Promise.all(lists.map(ask)).then(schedule);
+    Promise.all(lists.filter(function (list) { return !streaming(list); }).map(ask)).then(schedule);
   }
 
   function schedule() {
     clearTimeout(timer);
-    if (!paused) {
+    if (!paused && lists.some(function (list) { return !streaming(list); })) {
       timer = setTimeout(poll, seconds * 1000);
     }
+  }
+
+  function start() {
+    if (window.EventSource) {
+      streams = lists.filter(function (list) {
+        return list.hasAttribute("data-live-stream");
+      }).map(listen);
+    }
+    schedule();
+  }
+
+  function stop() {
+    clearTimeout(timer);
+    streams.forEach(function (state) { state.source.close(); });
+    streams = [];
   }
 
   document.addEventListener("visibilitychange", clearUnseen);
@@ -221,10 +301,11 @@
     toggle.setAttribute("aria-pressed", paused ? "true" : "false");
     toggle.textContent = paused ? "继续自动更新" : "暂停自动更新";
     if (paused) {
-      clearTimeout(timer);
+      stop();
     } else {
       poll();
+      start();
     }
   });
-  schedule();
+  start();
 })();
