@@ -63,10 +63,9 @@ def test_a_new_post_reaches_every_list_it_is_on_once_committed(nchan, django_cap
 
 def test_nothing_is_published_from_inside_a_transaction_that_rolls_back(nchan, django_capture_on_commit_callbacks):
     stream = nchan.stream("latest")
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            factories.post("撤回的新闻", when=at(10, 0))
-            raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        factories.post("撤回的新闻", when=at(10, 0))
+        raise RuntimeError
     kept = committed(django_capture_on_commit_callbacks, lambda: factories.post("留下的新闻", when=at(10, 1)))
     _, data = stream.next_json()  # the first event is the committed post's, and shows only it
     assert data["ids"] == str(kept.pk) and "撤回的新闻" not in "".join(data["new"])
