@@ -1,8 +1,10 @@
 """Production, for real: tests/cluster.py starts two gunicorn app servers, the job worker and
 nginx on loopback ports against a throwaway PostgreSQL database and the machine's Redis, and an
 editor and a scraper use it over HTTP (DEBUG off, production settings)."""
+import asyncio
 import concurrent.futures
 import http.client
+import json
 import re
 import shutil
 import socket
@@ -17,8 +19,10 @@ import uuid
 import pytest
 
 from tests.cluster import ROOT, Cluster
+from tests.streams import Streams, percentile
 
 from .live import PrivateRedis
+from .push import PrivateNchan
 
 GOOD = "---\ntitle: {title}\ndate: 2022-02-17 17:38:20 +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文"
 
@@ -32,8 +36,8 @@ def reachable(port):
 
 
 pytestmark = pytest.mark.skipif(
-    not (shutil.which("nginx") and reachable(5432) and PrivateRedis.available),
-    reason="needs nginx (Debian nginx-light), PostgreSQL on 127.0.0.1:5432 and redis-server")
+    not (shutil.which("nginx") and PrivateNchan.available and reachable(5432) and PrivateRedis.available),
+    reason="needs nginx (Debian nginx-light, libnginx-mod-nchan), PostgreSQL on 127.0.0.1:5432 and redis-server")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -173,3 +177,26 @@ def test_upload_on_one_server_confirm_on_the_other_api_everywhere_and_one_server
     for path in ["/", "/emnews/", "/category/emnews.html?page=1", "/search/?q=接口", "/healthz"] * 3:
         status, text, _ = reader.get(front + urllib.parse.quote(path, safe="/?=&"))
         assert status == 200, (path, status, text[:200])
+
+
+def test_a_post_sent_through_the_api_reaches_2000_open_streams_within_a_second(cluster):
+    """Push through the production front (news/push/, nginx's nchan with Redis): 2,000 readers
+    of the home page hold its event stream; a post sent through the API reaches all of them, p99
+    within a second of the API request returning."""
+    key = manage(cluster, "ingest_token", "push-scraper").strip().splitlines()[-1]
+    html = Session().get(cluster.url() + "/")[1]
+    assert '<link rel="alternate" type="text/event-stream" href="/stream/latest">' in html
+
+    def send():
+        body = json.dumps({"path": "_posts/2022-02-17-push.md", "content": GOOD.format(title="推送给所有读者")}).encode()
+        status, answer, _ = Session().request(cluster.url() + "/api/posts/", body, "application/json",
+                                              {"Authorization": f"Bearer {key}"})
+        assert status == 201, answer
+
+    streams = Streams(cluster.port, "/stream/latest", 2000)
+    sent, received = asyncio.run(streams.deliver(send))
+    assert len(received) == 2000 and not streams.failed, streams.failed[:3]
+    delays = [max(0.0, moment - sent) for moment in received]
+    assert percentile(delays, 0.99) <= 1.0, (percentile(delays, 0.5), percentile(delays, 0.99))
+    print(f"push to 2,000 streams: median {percentile(delays, 0.5) * 1000:.0f} ms, "
+          f"p99 {percentile(delays, 0.99) * 1000:.0f} ms after the API request returned")

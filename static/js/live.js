@@ -228,6 +228,7 @@
     delay = delay || seconds;
     state.source.onopen = function () {
       state.open = true;
+      list.setAttribute("data-live-streaming", "");  // pushed to now (styles and tests may ask)
       delay = seconds;
       ask(list);
     };
@@ -246,6 +247,7 @@
     };
     state.source.onerror = function () {
       state.open = false;
+      list.removeAttribute("data-live-streaming");
       if (state.source.readyState === EventSource.CLOSED && !paused) {
         // Refused (not a drop the browser retries itself): try again later, less often each time.
         setTimeout(function () {
