@@ -59,9 +59,9 @@ def start_nginx(nginx_dir):
 
 
 class Cluster:
-    def __init__(self, workdir, port=None, env=None):
+    def __init__(self, workdir, port=None, env=None, access_log=""):
         self.workdir = Path(workdir)
-        self.env = {**os.environ, **(env or {}), "DEBUG": "0", "FINEWS_WEB_WORKERS": "2", "FINEWS_ACCESS_LOG": "",
+        self.env = {**os.environ, **(env or {}), "DEBUG": "0", "FINEWS_WEB_WORKERS": "2", "FINEWS_ACCESS_LOG": access_log,
                     "STATIC_ROOT": str(self.workdir / "static")}
         self.port = port or free_port()
         self.app_ports = [free_port(), free_port()]

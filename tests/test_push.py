@@ -164,3 +164,37 @@ def test_readers_can_only_listen(nchan):
     assert nchan.stream("anything/else").status != 200  # not a stream: channels are the live lists' only
     assert nchan.stream("category/1~imp").status == 200
 
+
+
+def test_important_lists_hear_of_a_copy_and_of_a_deletion(nchan, django_capture_on_commit_callbacks):
+    first = committed(django_capture_on_commit_callbacks, lambda: report("央行开展1000亿元逆回购操作", RR.format(1000)))
+    committed(django_capture_on_commit_callbacks, lambda: Post.objects.filter(pk=first.pk).set_important(True))
+    important = nchan.stream("latest~imp")
+    committed(django_capture_on_commit_callbacks, lambda: report(
+        "【快讯】央行开展1000亿元逆回购", "财联社12月6日电，" + RR.format(1000), source="cls", minutes=5))
+    _, data = important.next_json()  # the copy is not important, but its story's first report is
+    assert data["ids"] == f"{first.pk}!" and data["s"][str(first.pk)][1] == "2 家来源"
+    committed(django_capture_on_commit_callbacks, lambda: Post.objects.get(pk=first.pk).delete())
+    _, data = important.next_json()
+    assert data["ids"] == "" and data["new"] == []
+
+
+def test_each_more_list_costs_one_query(nchan, django_capture_on_commit_callbacks):
+    """Publishing reads each list's top in one query; the markup of the post is made once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from news import push
+    from news.changes import post_stamps
+
+    def queries(tags):
+        post = committed(django_capture_on_commit_callbacks, lambda: factories.post("标签", tags=tags))
+        names = post_stamps([post.pk])  # its lists' last events are known: published as it was written
+        with CaptureQueriesContext(connection) as done:
+            push.published(names=names, posts={post.pk})
+        return len(push.lists_of(names)), len(done)
+
+    lists_one, one = queries(("甲",))
+    lists_six, six = queries(("甲", "乙", "丙", "丁", "戊", "己"))
+    assert lists_six - lists_one == 10  # five more tags, each with its 只看重要 form
+    assert six - one <= 5, (one, six)  # one top query each; their 只看重要 forms are not read

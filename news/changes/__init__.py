@@ -173,7 +173,7 @@ def post_deleted(sender, instance, **kwargs):
     names |= report_stamps(getattr(instance, "_finews_reports", ())) | getattr(instance, "_finews_stocks", set())
     if _days_changed([instance.published_at], [instance.pk]):
         names.add("days")
-    mark(names)
+    mark(names, [instance.pk])
 
 
 def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False, documents=None, settled=False,

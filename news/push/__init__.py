@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from taggit.models import Tag
 
-from news.models import Category, Security
+from news.models import Category, Post, Security, StoryPost
 from news.reader import live
 
 log = logging.getLogger("news.push")
@@ -37,7 +37,7 @@ _KINDS = {"cat": (Category, live.category), "tag": (Tag, live.tag), "stock": (Se
 def lists_of(names):
     """The live lists (both forms of each) that the stamps ``names`` cover."""
     found = []
-    emnews = None
+    emnews = ...  # the /emnews/ tag's id, read once
     for name in sorted(names):
         kind, _, pk = name.partition(":")
         if name == "site":
@@ -46,7 +46,7 @@ def lists_of(names):
             model, make = _KINDS[kind]
             found += [make(model(pk=int(pk)), important) for important in (False, True)]
             if kind == "tag":
-                if emnews is None:
+                if emnews is ...:
                     emnews = Tag.objects.filter(name=settings.FINEWS_EMNEWS_TAG).values_list("pk", flat=True).first()
                 if emnews == int(pk):
                     found += [live.emnews(Tag(pk=emnews), important) for important in (False, True)]
@@ -70,16 +70,27 @@ def _key(channel):
     return f"finews:push:{channel}"
 
 
+def _ids(shown):
+    return {int(pk.rstrip("!")) for pk in shown.split(",") if pk}
+
+
 def publish(lists, posts):
-    """Publish each list's event (skipping a list the change left as its last event showed it)."""
-    events = {}
+    """Publish each list's event, skipping a list the change left as its last event showed it,
+    and a 只看重要 list none of the posts (or their stories' other reports) was in or can enter."""
+    posts = set(posts)
+    mates = StoryPost.objects.reports_of(posts)  # a copy's story, shown by its first report
+    important = Post.objects.filter(pk__in=posts, important=True).exists() if posts else False
+    last = cache.get_many([_key(each.channel) for each in lists])
+    memo, events = {}, {}
     for each in lists:
-        events[each.channel] = live.event(each, posts)
-    last = cache.get_many([_key(channel) for channel in events])
-    wanted = {channel: body for channel, body in events.items()
-              if body["new"] or body.get("s") or last.get(_key(channel)) != body["ids"]}
-    if wanted and _send(wanted):
-        cache.set_many({_key(channel): body["ids"] for channel, body in wanted.items()}, 24 * 3600)
+        shown = last.get(_key(each.channel))
+        if each.important and not important and shown is not None and not (posts | mates) & _ids(shown):
+            continue
+        body = live.event(each, posts, mates, memo)
+        if body["new"] or body.get("s") or shown != body["ids"]:
+            events[each.channel] = body
+    if events and _send(events):
+        cache.set_many({_key(channel): body["ids"] for channel, body in events.items()}, 24 * 3600)
 
 
 def _send(events):

@@ -50,13 +50,31 @@ class LiveList:
             return rows
         return stories.first_tagged(rows, self.relation) if self.links else stories.first_reports(rows)
 
+    def top_posts(self):
+        """The ``Post`` objects at the top (title, address, time, 重要 read): one query."""
+        found = self.collapsed()[: self.size]
+        return [link.post for link in found] if self.links else list(found)
+
+    def items(self, posts, memo=None):
+        """``posts`` as this list shows them (wall.Item): sources, securities, story reports.
+        ``memo`` keeps the items made for other lists shown the same way (one change's events)."""
+        made = {} if memo is None else memo.setdefault((self.with_source, self.stories), {})
+        missing = [post for post in posts if post.pk not in made]
+        if missing:
+            items = wall.from_posts(missing, self.with_source)
+            made.update((item.pk, item) for item in (stories.with_reports(items) if self.stories else items))
+        return [made[post.pk] for post in posts]
+
     def top(self):
-        found = list(self.collapsed()[: self.size])
-        items = wall.from_links(found, self.with_source) if self.links else wall.from_posts(found, self.with_source)
-        return stories.with_reports(items) if self.stories else items
+        return self.items(self.top_posts())
 
     def cursor(self, items):
         return items[0].pk if items else 0
+
+    @property
+    def important(self):
+        """Its 只看重要 form."""
+        return self.channel.endswith("~imp")
 
     @property
     def stream(self):
@@ -137,23 +155,29 @@ def _now():
     return time.time_ns() // 1000
 
 
-def _answer(live, items, fresh, read_at):
-    return {"v": read_at, "c": live.cursor(items),
-            "ids": ",".join(f"{item.pk}{'!' if item.important else ''}" for item in items),
+def _answer(live, shown, fresh, read_at):
+    """A delta's body: the ids of the top (``shown``: items or posts, in order) and the markup of
+    the items ``fresh``."""
+    return {"v": read_at, "c": live.cursor(shown),
+            "ids": ",".join(f"{each.pk}{'!' if each.important else ''}" for each in shown),
             "new": [wall.item_html(item, live.new_tab) for item in fresh]}
 
 
-def event(live, posts):
+def event(live, posts, mates=frozenset(), memo=None):
     """What a change to the posts ``posts`` (ids) tells the readers of ``live`` (news/push/): its
-    current top as the delta says it, the markup of those of them in it, and the reports among
-    them of the stories it shows."""
+    current top as the delta says it, the markup of those of them in it, and, where the list shows
+    a story once, the reports among them of the stories it shows (``mates``: the other posts of
+    their stories). A list the change does not show in costs one query; ``memo`` (a dict kept
+    across one change's lists) makes each item once."""
     posts = set(posts)
     read_at = _now()
-    items = live.top()
-    body = _answer(live, items, [item for item in items if item.pk in posts], read_at)
-    updates = _updates(items, lambda other: other.pk in posts)
-    if updates:
-        body["s"] = updates
+    top = live.top_posts()
+    body = _answer(live, top, live.items([post for post in top if post.pk in posts], memo), read_at)
+    if live.stories:
+        touched = live.items([post for post in top if post.pk in mates and post.pk not in posts], memo)
+        updates = _updates(touched, lambda other: other.pk in posts)
+        if updates:
+            body["s"] = updates
     return body
 
 
