@@ -26,7 +26,8 @@ from tests.cluster import Cluster  # noqa: E402
 from tests.live import PrivateRedis  # noqa: E402
 from tests.streams import Streams, percentile  # noqa: E402
 
-POST = "---\ntitle: {title}\ndate: 2022-02-17 {hour:02d}:{minute:02d}:00 +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n正文。\n"
+POST = ("---\ntitle: {title}\ndate: 2022-02-17 {hour:02d}:{minute:02d}:00 +0800\n"
+        "categories: emnews\ntags: 东财滚动新闻\n---\n正文。\n")
 
 
 def pss_kib(pid):
