@@ -56,10 +56,20 @@ def lines(path):
 
 
 def main():
+    args = arguments()
+    run(args, push=False)
+    run(args, push=True)
+
+
+def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--api-posts", type=int, default=30, help="API posts timed with push on and off")
+    return parser.parse_args()
+
+
+def run(args, push):
     import psycopg
 
     name = f"finews_push_bench_{uuid.uuid4().hex[:8]}"
@@ -72,6 +82,8 @@ def main():
            "SECRET_KEY": "push-bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "CONN_MAX_AGE": "0"}
     cluster = Cluster(workdir / "cluster", env=env, access_log=str(access))
+    if not push:
+        cluster.env["FINEWS_PUSH_URL"] = ""
     try:
         cluster.start()
         key = os.popen(f"cd {ROOT} && env DATABASE_URL={env['DATABASE_URL']} REDIS_URL={redis.url} "
@@ -90,6 +102,14 @@ def main():
                 assert response.status == 201
 
         send()  # the first post: the site has a page to show
+        timed = []
+        for _ in range(args.api_posts):
+            send()
+            timed.append(time.monotonic() - sent_at["start"])
+        print(f"API post, one at a time, push {'on' if cluster.env['FINEWS_PUSH_URL'] else 'off'}: "
+              f"median {percentile(timed, 0.5) * 1000:.0f} ms, p90 {percentile(timed, 0.9) * 1000:.0f} ms")
+        if not cluster.env["FINEWS_PUSH_URL"]:
+            return
         print("| streams | round | received | after the API returned: median / p99 | from the request's start: p99 "
               "| API request | nginx memory per stream | app-server requests during delivery |")
         print("|---|---|---|---|---|---|---|---|")
