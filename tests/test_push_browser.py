@@ -38,5 +38,13 @@ def test_a_reader_whose_stream_drops_gets_every_post_sent_meanwhile(cluster, cap
         for number in range(5):
             expect(wall.locator("li", has_text=f"断线时的新闻{number}")).to_have_count(1, timeout=15_000)
         expect(page.locator("#live-status")).to_contain_text("条新消息")
+
+        # Paused, the page holds no stream; resumed, it listens again and brings what came meanwhile.
+        page.get_by_role("button", name="暂停自动更新").click()
+        expect(wall).not_to_have_attribute("data-live-streaming", "")
+        send(cluster.url(), key, "暂停时的新闻", "paused", 10)
+        page.get_by_role("button", name="继续自动更新").click()
+        expect(wall.locator("li", has_text="暂停时的新闻")).to_have_count(1)
+        expect(wall).to_have_attribute("data-live-streaming", "")
         page.screenshot(path=str(SHOTS / "push-after-reconnect.png"))
         assert not blocked, blocked

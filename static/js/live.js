@@ -291,7 +291,10 @@
 
   function stop() {
     clearTimeout(timer);
-    streams.forEach(function (state) { state.source.close(); });
+    streams.forEach(function (state) {
+      state.source.close();
+      state.list.removeAttribute("data-live-streaming");
+    });
     streams = [];
   }
 
