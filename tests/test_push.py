@@ -198,3 +198,16 @@ def test_each_more_list_costs_one_query(nchan, django_capture_on_commit_callback
     lists_six, six = queries(("甲", "乙", "丙", "丁", "戊", "己"))
     assert lists_six - lists_one == 10  # five more tags, each with its 只看重要 form
     assert six - one <= 5, (one, six)  # one top query each; their 只看重要 forms are not read
+
+
+def test_a_publish_that_breaks_is_logged_and_the_write_answers(client, caplog, monkeypatch, django_capture_on_commit_callbacks):
+    from news.reader import live
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("数据库忙")
+
+    monkeypatch.setattr(live, "event", broken)
+    with caplog.at_level(logging.ERROR, logger="news.push"):
+        post = committed(django_capture_on_commit_callbacks, lambda: factories.post("照样保存", when=at(10, 0)))
+    assert "推送失败" in caplog.text and "数据库忙" in caplog.text
+    assert Post.objects.filter(pk=post.pk).exists()

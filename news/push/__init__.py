@@ -54,16 +54,20 @@ def lists_of(names):
 
 
 def published(sender=None, names=(), posts=(), **kwargs):
-    """Receiver of ``pages_changed``: publish the events of the live lists the change touched."""
+    """Receiver of ``pages_changed``: publish the events of the live lists the change touched. The
+    change is committed already: whatever goes wrong here is logged, never the writer's error."""
     if not settings.FINEWS_PUSH_URL:
         return
-    lists = lists_of(names)
-    if len(lists) > settings.FINEWS_PUSH_INLINE_LISTS:
-        from news.push.tasks import publish_later
+    try:
+        lists = lists_of(names)
+        if len(lists) > settings.FINEWS_PUSH_INLINE_LISTS:
+            from news.push.tasks import publish_later
 
-        publish_later.enqueue(sorted(names), sorted(posts))
-        return
-    publish(lists, posts)
+            publish_later.enqueue(sorted(names), sorted(posts))
+            return
+        publish(lists, posts)
+    except Exception:  # best effort: pages catch up through the delta when their stream reconnects
+        log.exception("推送失败：无法发布这次修改的实时事件")
 
 
 def _key(channel):
