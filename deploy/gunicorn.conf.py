@@ -6,6 +6,8 @@ mostly from the shared page cache; nothing long runs in a request (imports are b
 """
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("FINEWS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("FINEWS_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -18,3 +20,23 @@ forwarded_allow_ips = "127.0.0.1,::1"  # nginx on the same host sets X-Forwarded
 accesslog = os.environ.get("FINEWS_ACCESS_LOG", "-") or None  # empty: none
 errorlog = "-"
 proc_name = "finews-web"
+
+
+# /metrics sums the workers (prometheus-client's multiprocess mode): their series live in files in
+# one folder, made fresh for each start unless PROMETHEUS_MULTIPROC_DIR names one (then emptied).
+_metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="finews-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics
+
+
+def on_starting(server):
+    for entry in os.scandir(_metrics):
+        if entry.is_file():
+            os.unlink(entry.path)
+        elif entry.is_dir():
+            shutil.rmtree(entry.path)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "news.middleware.ReaderGZipMiddleware",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy for every page, the admin included: finews's own pages need no inline
@@ -300,6 +302,8 @@ FINEWS_PUSH_URL = os.environ.get("FINEWS_PUSH_URL", "")
 FINEWS_PUSH_STREAM = os.environ.get("FINEWS_PUSH_STREAM", "/stream/")
 FINEWS_PUSH_INLINE_LISTS = env_int("FINEWS_PUSH_INLINE_LISTS", 16)
 FINEWS_PUSH_TIMEOUT = float(os.environ.get("FINEWS_PUSH_TIMEOUT", "2"))
+# /metrics (news/metrics.py) answers loopback, and anyone sending "Authorization: Bearer <this>".
+FINEWS_METRICS_TOKEN = os.environ.get("FINEWS_METRICS_TOKEN", "")
 # Cached pages are rebuilt when something they show changes (news/cache/), so they can be
 # kept long: at most this many seconds unchanged, and old copies this long to serve while one
 # worker rebuilds. A proxy in front may keep a page FINEWS_PROXY_SECONDS (s-maxage). At most

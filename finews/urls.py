@@ -4,11 +4,13 @@ from django.urls import include, path
 from news.cache import cached_page as cached
 from news.health import healthz
 from news.ingest import api
+from news.metrics import metrics
 from news.reader import sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/posts/", api.posts, name="api-posts"),
     path("sitemap.xml", cached(sitemaps.index), name="sitemap-index"),
     path("sitemap-<section>.xml", cached(sitemaps.section, params=("p",)),

@@ -34,6 +34,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_header_parameters
 
+from news import meters
 from news.cache.keys import hashed as _hashed
 from news.cache.variants import may_keep_variant
 
@@ -204,6 +205,7 @@ def respond(request, key, entry, how, bodies=None):
     patch_cache_control(response, public=True, max_age=0, s_maxage=settings.FINEWS_PROXY_SECONDS)
     response["Last-Modified"] = http_date(modified)
     response["X-Cache"] = how
+    meters.page_cache_requests.labels(how.lower()).inc()
     if how == "STALE":  # the old copy while the new one is built: no proxy keeps it (nginx reads this)
         response["X-Accel-Expires"] = "0"
     response["Age"] = str(max(0, int(time.time() - entry["built"])))

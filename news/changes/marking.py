@@ -5,9 +5,10 @@ in between from the old rows is not kept). Once the change is committed, :data:`
 tells whoever shows those pages elsewhere (news/push/ publishes the live lists' events): with the
 stamps and the ids of the posts the change wrote, once per transaction.
 """
+
 from django.db import transaction
 
-from news import cache
+from news import cache, meters
 from news.cache.tasks import mark_everything_stale
 from news.signals import pages_changed
 
@@ -22,7 +23,8 @@ class _Pending:
     def __call__(self):
         if self.connection._finews_pending is self:  # told: what follows is another change
             self.connection._finews_pending = None
-        _tell_cache(self.names)
+        with meters.publish_seconds.time():  # committed just now: until its pages are marked
+            _tell_cache(self.names)
         _committed(self.names, self.posts)
 
 

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import Max
 
+from news import meters
 from news.models import Category, Post, PostCategory, PostSecurity, Revision, StoryPost, TaggedPost
 
 FIELDS = ("title", "body_markdown", "status", "important", "published_at", "url_path")
@@ -28,11 +29,12 @@ _actor = contextvars.ContextVar("finews_revision_actor", default=None)
 
 
 @contextmanager
-def acting(action, user=None, token=None, run=None):
+def acting(action, user=None, token=None, run=None, path=None):
     """Writes inside are recorded as ``action`` by ``user``, ``token`` or import ``run``, when the
     block ends (or at ``flush()``): a request's or a batch's writes, links included, make one
-    revision per post."""
-    marker = _actor.set({"action": action, "user": user, "token": token, "run": run, "ids": set()})
+    revision per post. ``path`` names the way they came for the metrics (api, import, watch;
+    an editor's are "admin")."""
+    marker = _actor.set({"action": action, "user": user, "token": token, "run": run, "path": path, "ids": set()})
     try:
         yield
     finally:
@@ -48,7 +50,15 @@ def flush():
     if actor and actor["ids"]:
         ids, actor["ids"] = actor["ids"], set()
         chosen, actor["chosen"] = actor.get("chosen", set()), set()
+        meters.posts_written.labels(_path(actor)).inc(len(ids))
         record(ids, _who(), chosen)
+
+
+def _path(actor):
+    if actor and actor.get("path"):
+        return actor["path"]
+    user = actor and actor.get("user")
+    return "admin" if user is not None and user.is_authenticated else "system"
 
 
 def set_run(run):
@@ -126,6 +136,7 @@ def note(ids, chosen=False):
         if chosen:
             actor.setdefault("chosen", set()).update(ids)
     else:
+        meters.posts_written.labels(_path(None)).inc(len(ids))
         record(ids, _who(), ids if chosen else ())
 
 

@@ -60,6 +60,7 @@ class Importer:
         self, *, dry_run=False, category_names=None, workers=None, batch_size=500, batch_bytes=None,
         max_file_bytes=None, max_zip_bytes=None, old_hosts=None, user=None,
         origin=ImportRun.Origin.COMMAND, progress=None, lock_wait=0, on_run=None, token=None, force=False,
+        path=None,
     ):
         self.dry_run = dry_run
         self.explicit_names = dict(category_names or {})
@@ -74,6 +75,7 @@ class Importer:
         self.old_hosts = tuple(settings.FINEWS_OLD_SITE_HOSTS if old_hosts is None else old_hosts)
         self.user = user
         self.origin = origin
+        self.path = path  # how the metrics name the way its posts came (default: api or import)
         self.progress = progress
         self.lock_wait = lock_wait
         self.on_run = on_run  # called with the ImportRun as soon as it exists (progress pages)
@@ -114,7 +116,8 @@ class Importer:
                 if self.on_run is not None:
                     self.on_run(report.run)
                 with transaction.atomic() if self.dry_run else nullcontext(), revisions.acting(
-                        ORIGIN_ACTIONS.get(self.origin, "导入"), user=self.user, token=self.token, run=report.run):
+                        ORIGIN_ACTIONS.get(self.origin, "导入"), user=self.user, token=self.token, run=report.run,
+                        path=self.path or ("api" if self.origin == ImportRun.Origin.API else "import")):
                     self._import(found, report)
                     if self.dry_run:
                         transaction.set_rollback(True)

@@ -75,6 +75,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"], category_names=names, workers=options["workers"],
             batch_size=options["batch_size"], max_file_bytes=options["max_file_size"],
             progress=progress, lock_wait=options["wait"], force=options["force"],
+            path="watch" if options["watch"] else "import",
         )
         handler = StopOnSignal(importer)
         previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}

@@ -1,0 +1,148 @@
+"""``/metrics`` (news/metrics.py): Prometheus's text format, parsed with prometheus-client's own
+parser; loopback or a bearer token only; posts written by path, the page cache's answers, the
+publish histogram, jobs waiting and Django's request metrics — summed over gunicorn's workers."""
+import concurrent.futures
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from prometheus_client.parser import text_string_to_metric_families
+
+from . import factories
+from .live import ROOT, free_port, wait_for_port
+from .test_api import GOOD, new_key
+from .test_views import at
+
+pytestmark = pytest.mark.django_db
+
+
+def samples(text):
+    """``{(name, labels as sorted tuples): value}`` as Prometheus reads them."""
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def scrape(client, **headers):
+    response = client.get("/metrics", **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=")
+    return samples(response.content.decode())
+
+
+def value(found, name, **labels):
+    return found.get((name, tuple(sorted(labels.items()))), 0)
+
+
+def test_only_loopback_or_the_token_gets_the_metrics(client, settings):
+    assert client.get("/metrics").status_code == 200  # the test client is 127.0.0.1
+    proxied = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}  # what nginx passes on from outside
+    assert client.get("/metrics", **proxied).status_code == 404
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer guess", **proxied).status_code == 403  # none set
+    settings.FINEWS_METRICS_TOKEN = "k" * 40
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer guess", **proxied).status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer " + "k" * 40, **proxied).status_code == 200
+
+
+def test_posts_written_by_path_and_what_the_cache_did(client, tmp_path,
+                                                      django_capture_on_commit_callbacks):
+    cache.clear()
+    before = scrape(client)
+    key = new_key()
+    with django_capture_on_commit_callbacks(execute=True):  # the writes commit (the publish is timed)
+        factories.post("计数", when=at(10, 0))
+        response = client.post("/api/posts/", {"path": "_posts/2022-02-17-m.md", "content": GOOD},
+                               content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 201
+    folder = tmp_path / "_posts"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"2022-02-17-import{n}.md").write_text(GOOD.replace("接口送来的快讯", f"导入{n}"), encoding="utf-8")
+    call_command("import_posts", str(tmp_path), "--quiet")
+    client.get("/")
+    client.get("/")
+    after = scrape(client)
+
+    def grew(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("finews_posts_written_total", path="api") == 1
+    assert grew("finews_posts_written_total", path="import") == 3
+    assert grew("finews_posts_written_total", path="system") >= 1  # the factory's own writes
+    assert grew("finews_page_cache_requests_total", result="miss") >= 1
+    assert grew("finews_page_cache_requests_total", result="hit") >= 1
+    assert grew("finews_publish_seconds_count") >= 1
+    assert value(after, "finews_jobs_waiting") >= 0
+    assert grew("django_http_requests_total_by_method_total", method="GET") >= 3
+
+
+def test_an_editors_save_counts_as_admin(admin_client, client):
+    before = scrape(client)
+    post = factories.post("后台", when=at(10, 0))
+    from .test_admin import change_data
+
+    response = admin_client.post(f"/admin/news/post/{post.pk}/change/", change_data(post, title="后台改过"))
+    assert response.status_code == 302, response.content.decode()[:500]
+    after = scrape(client)
+    assert value(after, "finews_posts_written_total", path="admin") - value(
+        before, "finews_posts_written_total", path="admin") == 1
+
+
+def test_jobs_waiting_is_the_queue(client):
+    from news.cache.tasks import mark_everything_stale
+
+    before = value(scrape(client), "finews_jobs_waiting")
+    mark_everything_stale.enqueue()
+    mark_everything_stale.enqueue()
+    assert value(scrape(client), "finews_jobs_waiting") == before + 2
+
+
+def test_two_gunicorn_workers_are_summed(tmp_path):
+    """Requests answered by either worker are all counted, whichever worker answers the scrape."""
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'metrics.sqlite3'}", "CONN_MAX_AGE": "0",
+           "FINEWS_CACHE_DIR": str(tmp_path / "cache"), "FINEWS_WEB_WORKERS": "2",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "FINEWS_ACCESS_LOG": str(tmp_path / "access.log")}
+    (tmp_path / "prometheus").mkdir()
+    environ = {**os.environ, **env}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=environ, check=True,
+                   capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--access-logformat", "%(p)s %(r)s",
+         "finews.wsgi"], cwd=ROOT, env={**environ, "FINEWS_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        base = f"http://127.0.0.1:{port}"
+
+        def get(path):
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                return response.read().decode()
+
+        sent = 0
+        pids = set()
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            while len(pids) < 2 and sent < 400:  # until both workers have answered some
+                list(pool.map(lambda _: get("/feed.xml"), range(40)))
+                sent += 40
+                lines = (tmp_path / "access.log").read_text().splitlines()
+                pids = {line.split()[0] for line in lines if "/feed.xml" in line}
+        assert len(pids) == 2, pids
+        found = samples(get("/metrics"))
+        by_method = value(found, "django_http_requests_total_by_method_total", method="GET")
+        cached = sum(value(found, "finews_page_cache_requests_total", result=result) for result in ("hit", "miss", "stale"))
+        assert cached == sent, (cached, sent)  # every feed request, from both workers
+        assert by_method >= sent
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(base + "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}),
+                                   timeout=30)
+        assert refused.value.code == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
