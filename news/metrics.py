@@ -12,10 +12,13 @@ import secrets
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from news.admin.desk import quiet_sources
 
 LOOPBACK = {"127.0.0.1", "::1"}
 
@@ -28,6 +31,8 @@ class Gauges:
 
         waiting = DBTaskResult.objects.ready().count()
         yield GaugeMetricFamily("finews_jobs_waiting", "Background jobs waiting for a worker", value=waiting)
+        yield GaugeMetricFamily("finews_sources_silent", "Sources quiet for much longer than they usually are (the desk's list)",
+                                value=len(quiet_sources(timezone.now())))
 
 
 def _allowed(request):

@@ -2,6 +2,7 @@
 parser; loopback or a bearer token only; posts written by path, the page cache's answers, the
 publish histogram, jobs waiting and Django's request metrics — summed over gunicorn's workers."""
 import concurrent.futures
+import datetime
 import os
 import subprocess
 import sys
@@ -91,6 +92,14 @@ def test_an_editors_save_counts_as_admin(admin_client, client):
     after = scrape(client)
     assert value(after, "finews_posts_written_total", path="admin") - value(
         before, "finews_posts_written_total", path="admin") == 1
+
+
+def test_silent_sources_are_the_desks(client):
+    from .test_desk import posts_every
+
+    posts_every("stopped", datetime.timedelta(minutes=10), datetime.timedelta(hours=8), datetime.timedelta(hours=6))
+    posts_every("steady", datetime.timedelta(minutes=10), datetime.timedelta(hours=2), datetime.timedelta(minutes=1))
+    assert value(scrape(client), "finews_sources_silent") == 1
 
 
 def test_jobs_waiting_is_the_queue(client):
