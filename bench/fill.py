@@ -30,6 +30,7 @@ def parse_args(doc, repeat, rounds=None):
     parser.add_argument("--sources", type=int, default=2_000)
     parser.add_argument("--db", default="/tmp/finews-bench.sqlite3")
     parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--recent", type=int, default=35_000, help="bench/desk_bench.py: posts over the last 7 days")
     args = parser.parse_args()
     setup_django(args.db)
     fill(args.posts, args.sources)
@@ -123,14 +124,15 @@ def _fill_batch(batch):
     from news.models.feeds import entry_path
     from news.search.tokens import tokens
 
-    start, end, seed = batch
+    start, end, seed, *recent = batch
     rng = random.Random(seed * 1_000_003 + start)
     keys, bodies = _shared["keys"], _shared["bodies"]
-    newest = datetime.datetime(2026, 11, 1, tzinfo=SITE_TZ)
+    # ``recent``: (newest moment, seconds apart) for posts added up to now (bench/desk_bench.py)
+    newest, spacing = recent or (datetime.datetime(2026, 11, 1, tzinfo=SITE_TZ), 37)
     rows = []
     for number in range(start, end):
         index = 0 if number % 3 == 0 else rng.randrange(1, len(keys))
-        moment = newest - datetime.timedelta(seconds=number * 37 + rng.randint(0, 30))
+        moment = newest - datetime.timedelta(seconds=(number - (start if recent else 0)) * spacing + rng.randint(0, 30))
         slug = f"{moment:%Y%m%d}{number:010d}"
         title = f"{rng.choice(SUBJECTS)}{rng.choice(VERBS)}：{rng.choice(DETAILS)[:18]}"
         body = rng.randrange(len(bodies))

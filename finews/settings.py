@@ -74,6 +74,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
+    "news.middleware.RequestLogMiddleware",  # one line per request, whatever answers it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "news.middleware.ReaderGZipMiddleware",
@@ -238,11 +239,23 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs go to stderr: one line per request (news.requests, with nginx's request id) and per job
+# (django_tasks: started, finished), warnings and errors from the rest; FINEWS_LOG_FORMAT=json
+# makes each line a JSON object (python-json-logger) for a log shipper.
+FINEWS_LOG_FORMAT = os.environ.get("FINEWS_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s", "rename_fields": {"levelname": "level"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if FINEWS_LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {name: {"level": os.environ.get("FINEWS_ACTIVITY_LOG_LEVEL", "INFO")}
+                for name in ("news.requests", "django_tasks")},
 }
 
 TAGGIT_CASE_INSENSITIVE = False

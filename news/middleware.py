@@ -1,6 +1,9 @@
-"""finews's own middleware: requests no page can answer, compression of reader pages, and a
-Chinese 503 while the database is away."""
+"""finews's own middleware: requests no page can answer, compression of reader pages, a
+Chinese 503 while the database is away, and one log line per request."""
 import logging
+import re
+import time
+import uuid
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.gzip import GZipMiddleware
@@ -11,6 +14,7 @@ from .cache import accepts_gzip
 from .dberrors import unreachable
 
 log = logging.getLogger("news.db")
+request_log = logging.getLogger("news.requests")
 
 
 class RejectNulMiddleware:
@@ -90,3 +94,26 @@ class EditorActsMiddleware:
             return self.get_response(request)
         with revisions.acting("后台编辑", user=request.user):
             return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """One log line per request (logger ``news.requests``): method, path, status, time taken and
+    the request id nginx passes (``X-Request-ID``; one is made where none came), which the answer
+    carries back. JSON with ``FINEWS_LOG_FORMAT=json`` (settings.LOGGING)."""
+
+    ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.headers.get("X-Request-ID", "")
+        request_id = sent if self.ID.fullmatch(sent) else uuid.uuid4().hex
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+        response["X-Request-ID"] = request_id
+        request_log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, elapsed, extra={
+            "request_id": request_id, "method": request.method, "path": request.path,
+            "status": response.status_code, "duration_ms": elapsed})
+        return response

@@ -3,6 +3,7 @@ parser; loopback or a bearer token only; posts written by path, the page cache's
 publish histogram, jobs waiting and Django's request metrics — summed over gunicorn's workers."""
 import concurrent.futures
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -115,7 +116,8 @@ def test_two_gunicorn_workers_are_summed(tmp_path):
     """Requests answered by either worker are all counted, whichever worker answers the scrape."""
     env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'metrics.sqlite3'}", "CONN_MAX_AGE": "0",
            "FINEWS_CACHE_DIR": str(tmp_path / "cache"), "FINEWS_WEB_WORKERS": "2",
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "FINEWS_ACCESS_LOG": str(tmp_path / "access.log")}
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "FINEWS_ACCESS_LOG": str(tmp_path / "access.log"),
+           "FINEWS_LOG_FORMAT": "json"}
     (tmp_path / "prometheus").mkdir()
     environ = {**os.environ, **env}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=environ, check=True,
@@ -124,7 +126,7 @@ def test_two_gunicorn_workers_are_summed(tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--access-logformat", "%(p)s %(r)s",
          "finews.wsgi"], cwd=ROOT, env={**environ, "FINEWS_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=(tmp_path / "stderr.log").open("wb"))
     try:
         wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
@@ -151,7 +153,35 @@ def test_two_gunicorn_workers_are_summed(tmp_path):
             urllib.request.urlopen(urllib.request.Request(base + "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}),
                                    timeout=30)
         assert refused.value.code == 404
+        # One JSON line per request, with the request id nginx passes on.
+        request = urllib.request.Request(base + "/healthz", headers={"X-Request-ID": "nginx-42"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["X-Request-ID"] == "nginx-42"
+        logged = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines() if line.startswith("{")]
+        requests = [line for line in logged if line["name"] == "news.requests"]
+        assert sum(line["path"] == "/feed.xml" for line in requests) == sent
+        assert any(line["request_id"] == "nginx-42" and line["status"] == 200 for line in requests)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
+
+
+def test_one_line_per_request_and_per_job(client, caplog):
+    from news.cache.tasks import mark_everything_stale
+
+    from .test_admin_import import run_jobs
+
+    with caplog.at_level("INFO", logger="news.requests"):
+        response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+        client.get("/healthz", HTTP_X_REQUEST_ID="not an id; " * 10)
+    first, second = [record for record in caplog.records if record.name == "news.requests"]
+    assert response["X-Request-ID"] == first.request_id == "abc-123"
+    assert (first.method, first.path, first.status) == ("GET", "/healthz", 200) and first.duration_ms >= 0
+    assert len(second.request_id) == 32  # one made: what came was not an id
+    caplog.clear()
+    mark_everything_stale.enqueue()
+    with caplog.at_level("INFO", logger="django_tasks"):
+        run_jobs()
+    assert any("mark_everything_stale" in record.getMessage() and "SUCCESSFUL" in record.getMessage()
+               for record in caplog.records if record.name == "django_tasks")
