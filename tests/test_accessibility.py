@@ -55,3 +55,38 @@ def check(live_server, capsys, scheme, pages):
                 page.screenshot(path=str(SHOTS / f"axe-{name}-{scheme}.png"), full_page=True)
     return found
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_has_no_serious_accessibility_violations(live_server, capsys):
+    """The editors' desk (/admin/desk/), with a quiet source, a failure and charts, signed in."""
+    import datetime
+
+    from django.contrib.auth.models import Group, User
+    from django.utils import timezone
+
+    from news.models import ImportRun
+
+    from .test_desk import posts_every
+
+    posts_every("stopped", datetime.timedelta(minutes=10), datetime.timedelta(hours=8), datetime.timedelta(hours=6))
+    ImportRun.objects.create(origin=ImportRun.Origin.API, source="接口：上证快讯", failed=1, state="finished",
+                             errors=[{"file": "_posts/a.md", "reason": "没有标题"}], started_at=timezone.now())
+    user = User.objects.create_user("axe-editor", password="pw-axe-editor-2026")
+    user.groups.add(Group.objects.get(name="编辑"))
+    found = {}
+    for scheme in ("light", "dark"):
+        with browser_page(capsys, bypass_csp=True, color_scheme=scheme) as (page, _):
+            page.goto(live_server.url + "/admin/login/?next=/admin/desk/")
+            page.fill("#id_username", "axe-editor")
+            page.fill("#id_password", "pw-axe-editor-2026")
+            page.click("input[type=submit]")
+            page.wait_for_url("**/admin/desk/")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [(v["id"], v["impact"], [node["target"] for node in v["nodes"]]) for v in result["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            if serious:
+                found[scheme] = serious
+                page.screenshot(path=str(SHOTS / f"axe-desk-{scheme}.png"), full_page=True)
+    assert not found, found
