@@ -39,7 +39,7 @@ def _allowed(request):
     token = settings.FINEWS_METRICS_TOKEN
     sent = request.headers.get("Authorization", "")
     if sent:
-        if not token or not secrets.compare_digest(sent, f"Bearer {token}"):
+        if not token or not secrets.compare_digest(sent.encode(), f"Bearer {token}".encode()):
             raise PermissionError
         return True
     return request.META.get("REMOTE_ADDR") in LOOPBACK and "X-Forwarded-For" not in request.headers

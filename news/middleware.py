@@ -113,7 +113,8 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         elapsed = round((time.perf_counter() - started) * 1000, 1)
         response["X-Request-ID"] = request_id
-        request_log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, elapsed, extra={
-            "request_id": request_id, "method": request.method, "path": request.path,
+        path = request.path.encode("unicode_escape").decode("ascii") if not request.path.isprintable() else request.path
+        request_log.info("%s %s %s %.1f ms", request.method, path, response.status_code, elapsed, extra={
+            "request_id": request_id, "method": request.method, "path": path,
             "status": response.status_code, "duration_ms": elapsed})
         return response

@@ -47,7 +47,8 @@ def write_nginx_conf(nginx_dir, listen, app_ports, push_port, static_root, redis
     conf = (ROOT / "deploy" / "nginx.conf.in").read_text().format(
         listen=listen, server_names="127.0.0.1 localhost", prefix=nginx_dir, cache_dir=nginx_dir / "cache",
         static_root=static_root, push_listen=f"127.0.0.1:{push_port}",
-        push_redis=redis_url or "redis://127.0.0.1:6379", push_store="nchan_redis_pass finews_push;" if redis_url else "",
+        # without a store the upstream is unused: a dead address, never the machine's Redis
+        push_redis=redis_url or "redis://127.0.0.1:1", push_store="nchan_redis_pass finews_push;" if redis_url else "",
         streams_per_address=20000,
         upstreams="\n        ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in app_ports))
     (nginx_dir / "nginx.conf").write_text(conf)

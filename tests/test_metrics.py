@@ -65,7 +65,9 @@ def test_posts_written_by_path_and_what_the_cache_did(client, tmp_path,
     folder.mkdir()
     for n in range(3):
         (folder / f"2022-02-17-import{n}.md").write_text(GOOD.replace("接口送来的快讯", f"导入{n}"), encoding="utf-8")
-    call_command("import_posts", str(tmp_path), "--quiet")
+    with django_capture_on_commit_callbacks(execute=True):  # counted once committed
+        call_command("import_posts", str(tmp_path), "--quiet")
+        call_command("import_posts", str(tmp_path), "--quiet", "--dry-run")  # rolled back: not counted
     client.get("/")
     client.get("/")
     after = scrape(client)
@@ -83,12 +85,13 @@ def test_posts_written_by_path_and_what_the_cache_did(client, tmp_path,
     assert grew("django_http_requests_total_by_method_total", method="GET") >= 3
 
 
-def test_an_editors_save_counts_as_admin(admin_client, client):
+def test_an_editors_save_counts_as_admin(admin_client, client, django_capture_on_commit_callbacks):
     before = scrape(client)
     post = factories.post("后台", when=at(10, 0))
     from .test_admin import change_data
 
-    response = admin_client.post(f"/admin/news/post/{post.pk}/change/", change_data(post, title="后台改过"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/news/post/{post.pk}/change/", change_data(post, title="后台改过"))
     assert response.status_code == 302, response.content.decode()[:500]
     after = scrape(client)
     assert value(after, "finews_posts_written_total", path="admin") - value(
@@ -185,3 +188,15 @@ def test_one_line_per_request_and_per_job(client, caplog):
         run_jobs()
     assert any("mark_everything_stale" in record.getMessage() and "SUCCESSFUL" in record.getMessage()
                for record in caplog.records if record.name == "django_tasks")
+
+
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash(client, settings):
+    settings.FINEWS_METRICS_TOKEN = "k" * 40
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer 令牌").status_code == 403
+
+
+def test_a_path_cannot_forge_a_log_line(client, caplog):
+    with caplog.at_level("INFO", logger="news.requests"):
+        client.get("/x%0A2026-01-01 INFO news.requests GET /admin/ 200")
+    line = [record for record in caplog.records if record.name == "news.requests"][0].getMessage()
+    assert "\n" not in line and "\\n" in line

@@ -62,6 +62,6 @@ def mark(names, posts=()):
     # A pending set whose callback a rollback discarded is not reused.
     if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
         pending = connection._finews_pending = _Pending(connection)
-        transaction.on_commit(pending)
+        transaction.on_commit(pending, robust=True)  # committed: a failure here is logged, not the writer's
     pending.names |= names
     pending.posts |= set(posts)

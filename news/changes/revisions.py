@@ -50,8 +50,13 @@ def flush():
     if actor and actor["ids"]:
         ids, actor["ids"] = actor["ids"], set()
         chosen, actor["chosen"] = actor.get("chosen", set()), set()
-        meters.posts_written.labels(_path(actor)).inc(len(ids))
+        _count(_path(actor), len(ids))
         record(ids, _who(), chosen)
+
+
+def _count(path, written):
+    """Count the posts written once they are committed (a rolled-back batch or a dry run is not)."""
+    transaction.on_commit(lambda: meters.posts_written.labels(path).inc(written))
 
 
 def _path(actor):
@@ -136,7 +141,7 @@ def note(ids, chosen=False):
         if chosen:
             actor.setdefault("chosen", set()).update(ids)
     else:
-        meters.posts_written.labels(_path(None)).inc(len(ids))
+        _count(_path(None), len(ids))
         record(ids, _who(), ids if chosen else ())
 
 

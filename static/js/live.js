@@ -273,11 +273,21 @@
     Promise.all(lists.filter(function (list) { return !streaming(list); }).map(ask)).then(schedule);
   }
 
+  // Streaming, every list is still asked now and then: what no event announces (a scheduled post
+  // whose time came, a publish that failed) shows within a minute.
+  function check() {
+    if (!paused) {
+      Promise.all(lists.map(ask)).then(schedule);
+    }
+  }
+
   function schedule() {
     clearTimeout(timer);
-    if (!paused && lists.some(function (list) { return !streaming(list); })) {
-      timer = setTimeout(poll, seconds * 1000);
+    if (paused) {
+      return;
     }
+    var down = lists.some(function (list) { return !streaming(list); });
+    timer = setTimeout(down ? poll : check, (down ? seconds : Math.max(seconds * 12, 60)) * 1000);
   }
 
   function start() {
