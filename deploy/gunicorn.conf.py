@@ -6,7 +6,6 @@ mostly from the shared page cache; nothing long runs in a request (imports are b
 """
 import multiprocessing
 import os
-import shutil
 import tempfile
 
 bind = os.environ.get("FINEWS_BIND", "127.0.0.1:8000")
@@ -23,20 +22,9 @@ proc_name = "finews-web"
 
 
 # /metrics sums the workers (prometheus-client's multiprocess mode): their series live in files in
-# one folder, made fresh for each start unless PROMETHEUS_MULTIPROC_DIR names one (then emptied).
+# one folder, PROMETHEUS_MULTIPROC_DIR. Give every finews service on the box the same one (in
+# /etc/finews/env) and /metrics counts the background worker and imports too; without it each start
+# makes a fresh folder of its own. A process's files are named after its slot, not its pid
+# (finews/metricfiles.py), so recycled workers leave nothing behind and nothing needs emptying.
 _metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="finews-metrics-")
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics
-
-
-def on_starting(server):
-    for entry in os.scandir(_metrics):
-        if entry.is_file():
-            os.unlink(entry.path)
-        elif entry.is_dir():
-            shutil.rmtree(entry.path)
-
-
-def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)

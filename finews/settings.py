@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from finews.metricfiles import use_slots
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -335,3 +337,6 @@ if _origin.scheme not in ("http", "https") or not _origin.netloc or _origin.path
     raise ImproperlyConfigured(
         f"FINEWS_SITE_URL must be the site's origin, like https://news.example.com, not {FINEWS_SITE_URL!r}.")
 FINEWS_SITE_TITLE = "金融消息"
+
+# Prometheus series kept in files (PROMETHEUS_MULTIPROC_DIR): named by slot, before any is made.
+use_slots()

@@ -1,7 +1,7 @@
 """What finews counts for Prometheus (served at ``/metrics``, news/metrics.py). The write path,
 the page cache and the after-write step add to these; prometheus-client keeps them per process,
-and under gunicorn its multiprocess mode sums the workers (``PROMETHEUS_MULTIPROC_DIR``, set by
-deploy/gunicorn.conf.py)."""
+and with ``PROMETHEUS_MULTIPROC_DIR`` in files that ``/metrics`` sums: gunicorn's workers, and every
+other finews process on the box that shares the folder (finews/metricfiles.py)."""
 from prometheus_client import Counter, Histogram
 
 posts_written = Counter(

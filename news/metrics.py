@@ -3,8 +3,8 @@
 A request straight from loopback (no ``X-Forwarded-For``: nginx sets it on everything it
 passes on) is answered; any other needs ``Authorization: Bearer <FINEWS_METRICS_TOKEN>`` — without
 a token set or sent it is not found (404), with a wrong one refused (403). Under gunicorn the
-series are summed over the workers (prometheus-client's multiprocess mode,
-deploy/gunicorn.conf.py). Besides news/meters.py's counters and django-prometheus's request
+series are summed over the workers and every other finews process sharing their folder
+(prometheus-client's multiprocess mode, finews/metricfiles.py). Besides news/meters.py's counters and django-prometheus's request
 metrics, two gauges are read when scraped: jobs waiting in the queue and silent sources.
 """
 import os

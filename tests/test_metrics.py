@@ -115,28 +115,45 @@ def test_jobs_waiting_is_the_queue(client):
     assert value(scrape(client), "finews_jobs_waiting") == before + 2
 
 
-def test_two_gunicorn_workers_are_summed(tmp_path):
-    """Requests answered by either worker are all counted, whichever worker answers the scrape."""
+def gunicorn_env(tmp_path):
     env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'metrics.sqlite3'}", "CONN_MAX_AGE": "0",
            "FINEWS_CACHE_DIR": str(tmp_path / "cache"), "FINEWS_WEB_WORKERS": "2",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "FINEWS_ACCESS_LOG": str(tmp_path / "access.log"),
            "FINEWS_LOG_FORMAT": "json"}
-    (tmp_path / "prometheus").mkdir()
+    (tmp_path / "prometheus").mkdir(exist_ok=True)
     environ = {**os.environ, **env}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=environ, check=True,
                    capture_output=True)
+    return environ
+
+
+def start_gunicorn(tmp_path, environ):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--access-logformat", "%(p)s %(r)s",
          "finews.wsgi"], cwd=ROOT, env={**environ, "FINEWS_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL, stderr=(tmp_path / "stderr.log").open("wb"))
+        stdout=subprocess.DEVNULL, stderr=(tmp_path / "stderr.log").open("ab"))
+    wait_for_port(port)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def stop(server):
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode()
+
+
+def test_two_gunicorn_workers_are_summed(tmp_path):
+    """Requests answered by either worker are all counted, whichever worker answers the scrape."""
+    server, base = start_gunicorn(tmp_path, gunicorn_env(tmp_path))
     try:
-        wait_for_port(port)
-        base = f"http://127.0.0.1:{port}"
 
         def get(path):
-            with urllib.request.urlopen(base + path, timeout=30) as response:
-                return response.read().decode()
+            return fetch(base + path)
 
         sent = 0
         pids = set()
@@ -165,8 +182,63 @@ def test_two_gunicorn_workers_are_summed(tmp_path):
         assert sum(line["path"] == "/feed.xml" for line in requests) == sent
         assert any(line["request_id"] == "nginx-42" and line["status"] == 200 for line in requests)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
+
+
+def test_imports_on_the_box_are_counted_and_nothing_is_lost_on_a_restart(tmp_path):
+    """``import_posts`` runs in processes of its own (as the background worker does); sharing the
+    app servers' folder, what it wrote is in their ``/metrics``. Its files are named by slot, so
+    runs one after another reuse one set of files, and a restart of gunicorn loses no count."""
+    environ = gunicorn_env(tmp_path)
+    folder = tmp_path / "drop" / "_posts"
+    folder.mkdir(parents=True)
+
+    def import_posts(*names):
+        for name in names:
+            (folder / f"2022-02-17-{name}.md").write_text(GOOD.replace("接口送来的快讯", name), encoding="utf-8")
+        subprocess.run([sys.executable, "manage.py", "import_posts", str(folder.parent), "--quiet"], cwd=ROOT,
+                       env=environ, check=True, capture_output=True)
+
+    def imported(base):
+        return value(samples(fetch(base + "/metrics")), "finews_posts_written_total", path="import")
+
+    server, base = start_gunicorn(tmp_path, environ)
+    try:
+        assert imported(base) == 0
+        import_posts("一", "二", "三")
+        assert imported(base) == 3
+        import_posts("四")  # a second run, one after the first: the same slot's files, counts carried on
+        assert imported(base) == 4
+    finally:
+        stop(server)
+    files = sorted(path.name for path in (tmp_path / "prometheus").glob("counter_*.db"))
+    server, base = start_gunicorn(tmp_path, environ)
+    try:
+        assert imported(base) == 4  # a restart: nothing emptied, nothing counted twice
+        import_posts("五")
+        assert imported(base) == 5
+    finally:
+        stop(server)
+    # as many files as processes ran at once (two workers, the import), not one set per process
+    assert sorted(path.name for path in (tmp_path / "prometheus").glob("counter_*.db")) == files
+    assert len(files) <= 3, files
+
+
+def test_a_process_holding_a_slot_keeps_it_from_others(tmp_path):
+    code = ("import os, sys; os.environ['PROMETHEUS_MULTIPROC_DIR'] = sys.argv[1];"
+            "from finews import metricfiles; print(metricfiles.slot(), flush=True); sys.stdin.read()")
+    first = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "s0"
+        second = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, input="", capture_output=True,
+                                text=True, check=True)
+        assert second.stdout.strip() == "s1"  # s0 is held while the first runs
+    finally:
+        first.communicate("")
+    third = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, input="", capture_output=True,
+                           text=True, check=True)
+    assert third.stdout.strip() == "s0"  # free again once its holder exited
 
 
 
