@@ -305,6 +305,10 @@ FINEWS_HOME_SECTIONS_PER_PAGE = env_int("FINEWS_HOME_SECTIONS_PER_PAGE", 20)
 FINEWS_FEED_ITEMS = env_int("FINEWS_FEED_ITEMS", 50)
 # Reports of one news item join one story when they are this many hours apart or fewer.
 FINEWS_STORY_WINDOW_HOURS = env_int("FINEWS_STORY_WINDOW_HOURS", 48)
+# Rules (news/rules/): each rule's time per post (ms); one that overruns it is stopped.
+FINEWS_RULE_BUDGET_MS = env_int("FINEWS_RULE_BUDGET_MS", 50)
+# A rule's preview over more recent posts than this runs as a background job.
+FINEWS_RULE_PREVIEW_INLINE = env_int("FINEWS_RULE_PREVIEW_INLINE", 5000)
 # The first page of a listing asks for news this often (seconds; 0 turns it off); without
 # JavaScript it reloads itself every FINEWS_REFRESH_SECONDS instead.
 FINEWS_LIVE_SECONDS = env_int("FINEWS_LIVE_SECONDS", 5)

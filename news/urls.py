@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from news.cache import cached_page
-from news.reader import archives, directories, feeds, home, live, stocks, views
+from news.reader import archives, channels, directories, feeds, home, live, stocks, views
 from news.reader import search as search_views
 
 app_name = "news"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("live/category/<str:pk>/", cached(live.delta, DELTA), {"kind": "category"}, name="live_category"),
     path("live/tag/<str:pk>/", cached(live.delta, DELTA), {"kind": "tag"}, name="live_tag"),
     path("live/stock/<str:pk>/", cached(live.delta, DELTA), {"kind": "stock"}, name="live_stock"),
+    path("live/channel/<str:pk>/", cached(live.delta, DELTA), {"kind": "channel"}, name="live_channel"),
     path("live/section/<str:pk>/", cached(home.section), name="live_section"),
     path("category/", cached(directories.SourceDirectoryView.as_view()), name="sources"),
     path("tag/", cached(directories.TagDirectoryView.as_view()), name="tags"),
@@ -35,6 +36,9 @@ urlpatterns = [
     path("tag/<path:name>/", cached(views.TagView.as_view(), LISTING), name="tag"),
     path("search/", search_views.SearchView.as_view(), name="search"),
     path("stock/", cached(stocks.StockDirectoryView.as_view()), name="stocks"),
+    path("channel/", cached(channels.ChannelDirectoryView.as_view()), name="channels"),
+    path("channel/<str:slug>/feed.xml", cached(channels.ChannelFeed(), FEED), name="channel_feed"),
+    path("channel/<str:slug>/", cached(channels.ChannelView.as_view(), LISTING), name="channel"),
     path("stock/<str:code>/feed.xml", cached(stocks.StockFeed(), FEED), name="stock_feed"),
     path("stock/<str:code>/", cached(stocks.StockView.as_view(), LISTING), name="stock"),
     path("stock/<str:code>/<str:market>/feed.xml", cached(stocks.StockFeed(), FEED), name="stock_market_feed"),

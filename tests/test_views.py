@@ -117,7 +117,7 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries, t
     for number in range(tags):
         for _ in range(3):
             factories.post(tags=[f"来源{number}"])
-    with django_assert_max_num_queries(7):  # 5 + the newest block's stories (their other reports) and securities
+    with django_assert_max_num_queries(8):  # 5 + the newest block's stories (their other reports), securities, the channel tabs
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get("/?order=site").status_code == 200
@@ -283,7 +283,7 @@ def test_article_404_page(client):
 @pytest.mark.parametrize("count", [2, 30])
 def test_article_query_count_does_not_grow(client, django_assert_max_num_queries, count):
     posts = [factories.post(tags=["东财滚动新闻", "甲", "乙"], categories=["emnews", "x"]) for _ in range(count)]
-    with django_assert_max_num_queries(8):  # 5 + the page cache's next-scheduled-post query + its story, securities
+    with django_assert_max_num_queries(9):  # 5 + the page cache's next-scheduled-post query + its story, securities, channels
         assert client.get(posts[count // 2].url_path).status_code == 200
 
 

@@ -7,7 +7,7 @@ history, one entry per post, with the ids taken before the change.
 
 from django.contrib import admin
 
-from news.admin import categories, posts, records, securities, tags, tokens  # noqa: F401 (each registers its admins)
+from news.admin import categories, posts, records, rules, securities, tags, tokens  # noqa: F401 (each registers its admins)
 
 admin.site.site_header = "金融消息 管理"
 admin.site.site_title = "金融消息 管理"

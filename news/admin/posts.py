@@ -34,7 +34,7 @@ from news.admin.securities import SecuritiesMixin, SecurityChoiceInline
 from news.admin.stories import StoryActionsMixin
 from news.jekyll.dates import SITE_TZ
 from news.jekyll.post import render_body
-from news.models import Category, Post, PostCategory, TaggedPost
+from news.models import Category, Post, PostCategory, RuleHold, TaggedPost
 from news.text import xml_text
 
 
@@ -150,6 +150,8 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
             return
         changed = obj.changed_fields()
         if changed:
+            # what the editor set by hand, no rule sets again (held before the save's rules run)
+            RuleHold.objects.hold([obj.pk], *(what for what in ("important", "status") if what in changed))
             obj.held_at = timezone.now()  # an editor's change: imports and the scraper keep it
             obj.save(update_fields=[*changed, "held_at"])
 
@@ -162,6 +164,8 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
             post.tags.add(*typed)  # new names become tags; taggit's add() is heard by the after-write step
         if change and (typed or any(formset.has_changed() for formset in formsets)):
             hold_posts([post.pk])  # recategorised or retagged by hand
+        if change and (typed or any(formset.has_changed() and formset.model is TaggedPost for formset in formsets)):
+            RuleHold.objects.hold([post.pk], "tags")  # rules add no tag the editor took off
         if not change:
             renamed = post.settle_url()
             if renamed:
@@ -182,36 +186,38 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
             initial.setdefault("status", Post.Status.REVIEW)  # an editor's new post goes to review
         return initial
 
-    def done(self, request, ids, logged, said, hold=True):
-        """After a bulk action: history for each changed post, and how many, to the editor."""
+    def done(self, request, ids, logged, said, hold=True, rule_hold=()):
+        """After a bulk action: history for each changed post, and how many, to the editor (and
+        what no rule changes on them again)."""
         log_changes(request, Post, ids, logged, hold=hold)
+        RuleHold.objects.hold(ids, *rule_hold)
         self.message_user(request, said.format(len(ids)), messages.SUCCESS)
 
     @admin.action(description="提交审核（改为待审核）", permissions=["change"])
     @revised("提交审核")
     def submit_review(self, request, queryset):
         ids = queryset.exclude(status=Post.Status.PUBLISHED).set_status(Post.Status.REVIEW)
-        self.done(request, ids, "提交审核", "已把 {} 篇文章提交审核（已发布的不变）。")
+        self.done(request, ids, "提交审核", "已把 {} 篇文章提交审核（已发布的不变）。", rule_hold=["status"])
 
     @admin.action(description="发布所选文章", permissions=["publish"])
     @revised("批量发布")
     def publish(self, request, queryset):
-        self.done(request, queryset.set_status(Post.Status.PUBLISHED), "批量发布", "已发布 {} 篇文章。")
+        self.done(request, queryset.set_status(Post.Status.PUBLISHED), "批量发布", "已发布 {} 篇文章。", rule_hold=["status"])
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["change"])
     @revised("批量撤回")
     def unpublish(self, request, queryset):
-        self.done(request, queryset.set_status(Post.Status.DRAFT), "批量撤回为草稿", "已撤回 {} 篇文章。")
+        self.done(request, queryset.set_status(Post.Status.DRAFT), "批量撤回为草稿", "已撤回 {} 篇文章。", rule_hold=["status"])
 
     @admin.action(description="标为重要", permissions=["change"])
     @revised("标为重要")
     def mark_important(self, request, queryset):
-        self.done(request, queryset.set_important(True), "批量标为重要", "已把 {} 篇文章标为重要。")
+        self.done(request, queryset.set_important(True), "批量标为重要", "已把 {} 篇文章标为重要。", rule_hold=["important"])
 
     @admin.action(description="取消重要标记", permissions=["change"])
     @revised("取消重要")
     def unmark_important(self, request, queryset):
-        self.done(request, queryset.set_important(False), "批量取消重要", "已取消 {} 篇文章的重要标记。")
+        self.done(request, queryset.set_important(False), "批量取消重要", "已取消 {} 篇文章的重要标记。", rule_hold=["important"])
 
     @admin.action(description="交还来源（允许导入和抓取再更新）", permissions=["change"])
     def release(self, request, queryset):

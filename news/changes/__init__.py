@@ -18,16 +18,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from news import search
-from news.changes import revisions
+from news.changes import revisions, ruling
 from news.changes.marking import mark
 from news.jekyll.dates import SITE_TZ
 from news.models import (
     LINK_KEY_FIELDS,
     Category,
+    Channel,
     FeedEntry,
     LegacyURL,
     Post,
     PostCategory,
+    PostChannel,
     PostSecurity,
     Security,
     SecurityChoice,
@@ -90,6 +92,7 @@ def post_stamps(ids, earlier=()):
     names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
               .values_list("tag_id", flat=True).distinct()}
     names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
+    names |= _channel_stamps(ids)
     if moments and _days_changed(moments, ids):
         names.add("days")
     return names
@@ -97,6 +100,13 @@ def post_stamps(ids, earlier=()):
 
 def _stock_stamps(security_ids):
     return {f"stock:{pk}" for pk in security_ids}
+
+
+def _channel_stamps(post_ids=None, channel_ids=None):
+    """The channels' lists these posts are in (or these channels' lists)."""
+    if channel_ids is None:
+        channel_ids = PostChannel.objects.filter(post_id__in=list(post_ids)).values_list("channel_id", flat=True).distinct()
+    return {f"channel:{pk}" for pk in channel_ids}
 
 
 def report_stamps(ids):
@@ -108,6 +118,7 @@ def report_stamps(ids):
     names = {"site", *(f"post:{pk}" for pk in ids)}
     names |= _day_stamps(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True))
     names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
+    names |= _channel_stamps(ids)
     return names | {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
                     .values_list("tag_id", flat=True).distinct()}
 
@@ -120,18 +131,21 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
     tokens where the writer has them already (the importer's parse workers made them). The posts'
     stories are placed again when their text (``reindex``) or their time (``restory``) changed."""
     previous = previous or {}
+    ids = {post.pk for post in posts}
+    # the securities it names (the links copy its sort keys, as when it moved in time)
+    stocks = PostSecurity.objects.extract(posts)[0] if reindex or restory else set()
+    # the rules: its channels, and what they mark, tag or hide (before the text is indexed)
+    ruled = ruling.apply(posts) if reindex else ruling.Outcome()
     if reindex and documents is not None:
-        search.index_documents(documents)
+        search.index_documents([document for document in documents if document[0] not in ruled.hidden])
+        search.index_posts([post for post in posts if post.pk in ruled.hidden])
     elif reindex:
         search.index_posts(posts)
-    ids = {post.pk for post in posts}
     others = StoryPost.objects.reports_of(ids)  # their story's other reports show them
     if reindex:  # the text was written: feed entries keep their id and learn of an edit
         FeedEntry.objects.written(posts)
     if reindex or restory:  # ...and its story, as when the post moved in time
         others |= StoryPost.objects.assign(posts) - ids
-    # the securities it names (the links copy its sort keys, as when it moved in time)
-    stocks = PostSecurity.objects.extract(posts)[0] if reindex or restory else set()
     if sync_links:
         Post.objects.filter(pk__in=[post.pk for post in posts]).sync_link_keys()
     for post in posts:
@@ -140,8 +154,24 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps(ids, earlier) | report_stamps(others) | _stock_stamps(stocks), ids)
+    mark(post_stamps(ids, earlier) | report_stamps(others) | _stock_stamps(stocks)
+         | _channel_stamps(channel_ids=ruled.channels), ids)
+    ruling.record(ruled)
     revisions.note(post.pk for post in posts)
+
+
+def apply_rules(posts, rules=None):
+    """The rules in force (or ``rules``) applied again to saved ``posts`` whose text has not
+    changed (``manage.py apply_rules``, an edited rule): what they change is marked and, where
+    they hid text, reindexed. Returns the ``ruling.Outcome``."""
+    ruled = ruling.apply(posts, rules)
+    search.index_posts([post for post in posts if post.pk in ruled.hidden])
+    touched = set(ruled.changed) | ruled.routed
+    if touched:
+        mark(post_stamps(touched) | _channel_stamps(channel_ids=ruled.channels), touched)
+        ruling.record(ruled)
+        revisions.note(touched)
+    return ruled
 
 
 # --- receivers (connected in NewsConfig.ready()) -------------------------------------------------
@@ -159,7 +189,8 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
 def post_deleting(sender, instance, **kwargs):
     # gone with it afterwards: its story's other reports, the securities it named
     instance._finews_reports = StoryPost.objects.reports_of([instance.pk])
-    instance._finews_stocks = _stock_stamps(PostSecurity.objects.filter(post=instance).values_list("security_id", flat=True))
+    instance._finews_stocks = _stock_stamps(PostSecurity.objects.filter(post=instance).values_list(
+        "security_id", flat=True)) | _channel_stamps([instance.pk])
 
 
 def post_deleted(sender, instance, **kwargs):
@@ -183,7 +214,7 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
     if posts is not None or previous or reindex:
         if posts is None:
             posts = list(Post.objects.filter(pk__in=ids).only(
-                "pk", "url_path", "title", "summary", "body_html", "published_at", "status", "source_path"))
+                "pk", "url_path", "title", "summary", "body_html", "published_at", "status", "important", "source_path"))
         after_write(posts, previous, reindex=reindex, documents=documents)
     else:  # ``securities``: those whose list the change touched (one a post stopped naming too)
         mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | _stock_stamps(securities), ids)
@@ -246,6 +277,11 @@ def security_chosen(sender, instance, origin=None, **kwargs):
     revisions.note([post.pk], chosen=True)
 
 
+def channel_written(sender, instance, **kwargs):
+    """A channel made, renamed, reordered or deleted: its page, the tabs and lists of channels."""
+    mark({"site", "channels", f"channel:{instance.pk}"})
+
+
 def tag_written(sender, instance, **kwargs):
     mark({"site", f"tag:{instance.pk}", f"tagname:{instance.pk}"})
 
@@ -273,5 +309,7 @@ def connect():
     on(post_delete, security_written, Security)
     on(post_save, security_chosen, SecurityChoice)
     on(post_delete, security_chosen, SecurityChoice)
+    on(post_save, channel_written, Channel)
+    on(post_delete, channel_written, Channel)
     on(post_save, tag_written, Tag)
     on(post_delete, tag_written, Tag)

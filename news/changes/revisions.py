@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from news import meters
-from news.models import Category, Post, PostCategory, PostSecurity, Revision, StoryPost, TaggedPost
+from news.models import Category, Post, PostCategory, PostChannel, PostSecurity, Revision, StoryPost, TaggedPost
 
 FIELDS = ("title", "body_markdown", "status", "important", "published_at", "url_path")
 _actor = contextvars.ContextVar("finews_revision_actor", default=None)
@@ -73,6 +73,11 @@ def set_run(run):
         actor["run"] = run
 
 
+def current():
+    """Who is writing now (the current ``acting()`` block's actor; "系统" outside one)."""
+    return _who()
+
+
 def _who():
     actor = _actor.get() or {"action": "系统"}
     user = actor.get("user")
@@ -87,7 +92,7 @@ def snapshots(ids):
     for row in Post.objects.filter(pk__in=ids).values("pk", *FIELDS):
         pk = row.pop("pk")
         row["published_at"] = row["published_at"].isoformat()
-        found[pk] = {**row, "categories": [], "tags": [], "story": None, "securities": []}
+        found[pk] = {**row, "categories": [], "tags": [], "story": None, "securities": [], "channels": []}
     links = PostCategory.objects.filter(post_id__in=ids).order_by("post_id", "position")
     for pk, key in links.values_list("post_id", "category__key"):
         found[pk]["categories"].append(key)
@@ -99,6 +104,9 @@ def snapshots(ids):
     named = PostSecurity.objects.filter(post_id__in=ids).order_by("post_id", "position")
     for pk, market, code in named.values_list("post_id", "security__market", "security__code"):
         found[pk]["securities"].append(f"{code}.{market}")
+    channels = PostChannel.objects.filter(post_id__in=ids).order_by("post_id", "position")
+    for pk, slug in channels.values_list("post_id", "channel__slug"):
+        found[pk]["channels"].append(slug)
     return found
 
 
@@ -121,9 +129,10 @@ def record(ids, who, chosen=()):
 
 def _differs(old, new, chosen=False):
     """Whether readers see something else. A revision from before stories (or securities) has no
-    ``story`` (``securities``): a post's first placement (``assign_stories``, ``extract_securities``
-    on an existing site) is not a change of its own — an editor's choice of securities is."""
-    derived = ("story",) if chosen else ("story", "securities")
+    ``story`` (``securities``, ``channels``): a post's first placement (``assign_stories``,
+    ``extract_securities``, ``apply_rules`` on an existing site) is not a change of its own — an
+    editor's choice of securities is."""
+    derived = ("story", "channels") if chosen else ("story", "securities", "channels")
     new = {key: value for key, value in new.items() if key in old or key not in derived}
     return old != new
 

@@ -89,7 +89,7 @@ class PostQuerySet(BulkQuerySet):
             self.model.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
             if "status" in values:  # the links' copy of it: one statement per link table
                 published = values["status"] == self.model.Status.PUBLISHED
-                for links in ("category_links", "tag_links", "security_links"):
+                for links in ("category_links", "tag_links", "security_links", "channel_links"):
                     relation = self.model._meta.get_field(links)
                     relation.related_model.objects.filter(**{f"{relation.field.attname}__in": ids}).update(
                         is_published=published)
@@ -98,12 +98,13 @@ class PostQuerySet(BulkQuerySet):
         return ids
 
     def sync_link_keys(self):
-        """Copy each post's date, status and path onto its category, tag and security links."""
+        """Copy each post's date, status and path onto its category, tag, security and channel links."""
         for post in self.only(*_KEY_SOURCES):
             keys = post.link_keys()
             post.category_links.update(**keys)
             post.tag_links.update(**keys)
             post.security_links.update(**keys)
+            post.channel_links.update(**keys)
 
     def move_to(self, category):
         """Make ``category`` the only category of each post; returns the ids that changed.

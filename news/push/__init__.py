@@ -5,7 +5,7 @@ that list has it within a second, without asking.
 The after-write step marks the pages a change touched (news/changes/marking.py) and, once the
 transaction commits, sends :data:`news.signals.pages_changed` with their stamps and the posts it
 wrote. :func:`published` (connected in ``NewsConfig.ready()``) turns the stamps into the live lists
-they cover — ``site``: home's newest block; ``cat:N``, ``tag:N``, ``stock:N``: that list and
+they cover — ``site``: home's newest block; ``cat:N``, ``tag:N``, ``stock:N``, ``channel:N``: that list and
 ``/emnews/`` for its tag; each with its 只看重要 form — and publishes for each what its delta
 answers (news/reader/live.py ``event``): the top's ids, the markup of the written posts in it, the
 reports of the stories it shows. A list whose top looks as it did at the last event, with none of
@@ -26,12 +26,13 @@ from django.conf import settings
 from django.core.cache import cache
 from taggit.models import Tag
 
-from news.models import Category, Post, Security, StoryPost
+from news.models import Category, Channel, Post, Security, StoryPost
 from news.reader import live
 
 log = logging.getLogger("news.push")
 
-_KINDS = {"cat": (Category, live.category), "tag": (Tag, live.tag), "stock": (Security, live.stock)}
+_KINDS = {"cat": (Category, live.category), "tag": (Tag, live.tag), "stock": (Security, live.stock),
+          "channel": (Channel, live.channel)}
 
 
 def lists_of(names):

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from news import cache
 from news.jekyll.dates import SITE_TZ
-from news.models import TaggedPost
+from news.models import Channel, TaggedPost
 from news.reader import live, wall
 from news.reader.names import pinyin_keys
 from news.reader.paging import MAX_PAGE, ListingPage
@@ -53,6 +53,8 @@ class HomeView(RefreshingMixin, TemplateView):
         if self.important:
             context.update(feed_of(reverse("news:feed"), settings.FINEWS_SITE_TITLE, True))
         if self.page == 1:
+            cache.depends_on("channels")
+            context["channels"] = list(Channel.objects.only("slug", "name"))  # the tabs
             latest = live.latest(self.important)
             items = latest.top()
             context.update(live=latest, cursor=latest.cursor(items), latest_html=wall.items_html(items))

@@ -1,7 +1,7 @@
 """The live wall's deltas: ``/live/<list>/?after=<id>`` answers what changed at the top of a list
 since the reader's page was built, so an open page never fetches itself again.
 
-Each live list (home's newest block, ``/emnews/``, a category's, tag's or stock's first page, each with
+Each live list (home's newest block, ``/emnews/``, a category's, tag's, stock's or channel's first page, each with
 its 只看重要 form) is its top ``size`` posts. Its page carries the id of its newest item (the
 cursor); the answer holds the ids of the list's current top, in order (``!`` after an important
 one), and the markup of only the items above the cursor (without a cursor, of every item: a
@@ -24,7 +24,7 @@ from taggit.models import Tag
 
 from news import cache
 from news.jekyll.dates import SITE_TZ
-from news.models import Post, PostCategory, PostSecurity, Security, TaggedPost
+from news.models import Channel, Post, PostCategory, PostChannel, PostSecurity, Security, TaggedPost
 from news.reader import stories, wall
 
 
@@ -120,6 +120,12 @@ def stock(security, important=False):
     rows = _links_of_post(PostSecurity.objects.filter(security=security), important, "post")
     return LiveList(*_src("stock", important, pk=security.pk), settings.FINEWS_LISTING_PAGE_SIZE,
                     f"stock:{security.pk}", rows, links=True, stories=True, relation="post")
+
+
+def channel(channel_object, important=False):
+    rows = _links_of_post(PostChannel.objects.filter(channel=channel_object), important, "post")
+    return LiveList(*_src("channel", important, pk=channel_object.pk), settings.FINEWS_LISTING_PAGE_SIZE,
+                    f"channel:{channel_object.pk}", rows, links=True, stories=True, relation="post")
 
 
 def emnews(tag_object, important=False):
@@ -218,6 +224,8 @@ def delta(request, kind, pk=None):
         live = category(_object_or_404(PostCategory._meta.get_field("category").related_model, pk), important)
     elif kind == "stock":
         live = stock(_object_or_404(Security, pk), important)
+    elif kind == "channel":
+        live = channel(_object_or_404(Channel, pk), important)
     else:
         live = tag(_object_or_404(Tag, pk), important)
     after = request.GET.get("after") or None

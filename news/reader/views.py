@@ -234,8 +234,9 @@ class ArticleView(View):
         cache.depends_on(f"post:{post.pk}", "articles", *(f"catname:{link.category_id}" for link in category_links),
                          *(f"tagname:{tag.pk}" for tag in tags))
         named = list(post.security_links.select_related("security").order_by("position"))
-        cache.depends_on(*(f"stockname:{link.security_id}" for link in named if not link.name))
-        context = {"post": post, "category_links": category_links, "tags": tags, "securities": named,
+        cache.depends_on(*(f"stockname:{link.security_id}" for link in named if not link.name), "channels")
+        channels = [link.channel for link in post.channel_links.select_related("channel").order_by("position")]
+        context = {"post": post, "category_links": category_links, "tags": tags, "securities": named, "channels": channels,
                    "body_html": without_source_line(post.body_html, post.source_url),
                    "canonical": origin.absolute(post.url_path),
                    "description": " ".join((post.summary or text_of_html(post.body_html)).split())}
