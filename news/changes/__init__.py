@@ -233,6 +233,16 @@ def link_written(sender, instance, **kwargs):
         names.add(f"tag:{instance.tag_id}")
     mark(names, [post_id])
     revisions.note([post_id])  # a post deleted with its links has no state left to record
+    if kwargs.get("created") and hasattr(instance, "category_id"):
+        _rerule([post_id])  # a rule may look at the post's sources
+
+
+def _rerule(ids):
+    """Posts given a source after their text was written (the admin saves a new post, then its
+    categories): the rules again, for those that look at sources."""
+    posts = list(Post.objects.filter(pk__in=list(ids)).only(*ruling.PREVIEW_FIELDS, "summary", "source_path"))
+    if posts:
+        apply_rules(posts)
 
 
 def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -243,6 +253,8 @@ def relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
     ids = pk_set if reverse else [instance.pk]
     mark(post_stamps(ids), ids)
     revisions.note(ids)
+    if sender is PostCategory:
+        _rerule(ids)
 
 
 def category_saved(sender, instance, created, **kwargs):
