@@ -47,6 +47,8 @@ def main():
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--engine", choices=["bleach", "nh3"])
     parser.add_argument("--tree-only", metavar="DIR", help="only write the generated tree into DIR")
+    parser.add_argument("--without-rules", action="store_true",
+                        help="delete the shipped rules first (what the rules' step costs an import)")
     args = parser.parse_args()
     if args.engine is None:
         for engine in ("bleach", "nh3"):
@@ -72,6 +74,10 @@ def main():
     from news.ingest.importer import Importer, read_category_names
 
     call_command("migrate", verbosity=0)
+    if args.without_rules:
+        from news.models import Rule
+
+        Rule.objects.all().delete()
     site = work / "site"
     started = time.perf_counter()
     write_site(site, posts=args.posts, sources=args.sources, body_bytes=args.body_bytes)

@@ -1,7 +1,8 @@
 """Who may use the admin: membership of the editors' groups, kept in step with Django's flags.
 
-- 编辑 import, edit, mark 重要 and submit posts for review; 审核 may also publish (the
-  ``publish_post`` permission); 管理员 may do everything on the news models (those added later
+- 编辑 import, edit, mark 重要 and submit posts for review, and write rules (news/admin/rules.py);
+  审核 may also publish (the ``publish_post`` permission), delete rules and make and rename
+  channels; 管理员 may do everything on the news models (those added later
   too), tags and accounts. After every ``migrate`` the groups exist and hold those
   permissions (``sync_groups``, a ``post_migrate`` receiver), so a model added by a later
   migration is not left out.
@@ -21,9 +22,11 @@ EDITOR_PERMISSIONS = {
              "view_postcategory", "add_postcategory", "change_postcategory", "delete_postcategory",
              "view_taggedpost", "add_taggedpost", "change_taggedpost", "delete_taggedpost",
              "view_tombstone", "view_security", "view_securitychoice", "add_securitychoice",
-             "change_securitychoice", "delete_securitychoice"],
+             "change_securitychoice", "delete_securitychoice", "view_channel", "view_rule", "add_rule",
+             "change_rule"],
     "taggit": ["view_tag", "add_tag", "change_tag"],
 }
+REVIEWER_EXTRA = ["publish_post", "delete_rule", "add_channel", "change_channel"]
 ADMIN_APPS = ["news", "taggit", "auth"]
 
 
@@ -34,7 +37,7 @@ def sync_groups(**kwargs):
         editors.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
     reviewers.permissions.add(*editors.permissions.all(), *Permission.objects.filter(
-        content_type__app_label="news", codename="publish_post"))
+        content_type__app_label="news", codename__in=REVIEWER_EXTRA))
     admins, _ = Group.objects.get_or_create(name=ADMINS)
     admins.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
 

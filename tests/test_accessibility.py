@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from news.models import Post
+from news.models import Channel, Post, Rule
 
 from . import factories
 from .browser import SHOTS, browser_page, needs_chromium
@@ -23,6 +23,8 @@ pytestmark = [
 @pytest.mark.django_db(transaction=True)
 def test_reader_pages_have_no_serious_accessibility_violations(live_server, capsys):
     factories.category("emnews", "东财滚动新闻")
+    channel, _ = Channel.objects.get_or_create(slug="central-banks", defaults={"name": "央行"})
+    Rule.objects.get_or_create(name="央行测试", defaults={"words": "央行", "channel": channel, "scope": "title"})
     posts = [factories.post(f"央行公开市场操作{n}", body=f"> 摘要{n}\n\n<p>正文有<a href='http://example.com/{n}'>链接</a>。</p>")
              for n in range(3)]
     factories.post("上证报消息", categories=["shanghaizhengquanbao"], tags=["上海证券报新闻"],
@@ -32,12 +34,15 @@ def test_reader_pages_have_no_serious_accessibility_violations(live_server, caps
              "tag": "/tag/东财滚动新闻/", "article": posts[0].url_path, "not-found": "/no/such/page.html",
              "search": "/search/?q=央行", "day": posts[0].local_day.strftime("/%Y/%m/%d/"),
              "month": posts[0].local_day.strftime("/%Y/%m/"), "sources": "/category/", "tags": "/tag/",
-             "stock": "/stock/600519/", "stocks": "/stock/"}
+             "stock": "/stock/600519/", "stocks": "/stock/", "channel": "/channel/central-banks/", "channels": "/channel/",
+             # the readers' filters and notifications, opened
+             "filters": ("/", "document.querySelector('.word-filter').open = true")}
     found = {}
     # axe is injected as a script of its own, which the page's CSP would (rightly) refuse.
     for scheme in ("light", "dark"):  # dark mode follows prefers-color-scheme
         found.update(check(live_server, capsys, scheme, pages if scheme == "light" else {
-            name: pages[name] for name in ("home", "important", "emnews", "article", "search", "day", "stock")}))
+            name: pages[name] for name in ("home", "important", "emnews", "article", "search", "day", "stock", "channel",
+                                           "filters")}))
     assert not found, found
 
 
@@ -45,7 +50,10 @@ def check(live_server, capsys, scheme, pages):
     found = {}
     with browser_page(capsys, bypass_csp=True, color_scheme=scheme) as (page, _):
         for name, path in pages.items():
+            path, script = path if isinstance(path, tuple) else (path, None)
             page.goto(live_server.url + path)
+            if script:
+                page.evaluate(script)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
             serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]

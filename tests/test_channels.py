@@ -300,3 +300,19 @@ def test_a_channel_page_is_made_stale_only_by_posts_it_shows(client):
     response = client.get("/channel/central-banks/")
     assert response["X-Cache"] != "HIT" and "欧洲央行维持利率不变" in response.content.decode()
     assert client.get("/channel/commodities/")["X-Cache"] == "HIT"
+
+
+def test_editors_write_rules_and_reviewers_make_channels():
+    from .test_review_gate import member
+
+    editor, reviewer = member("bianji", "编辑"), member("shenhe", "审核")
+    made = rule("编辑的规则", words="降准", important=True)
+    assert editor.get("/admin/news/rule/add/").status_code == 200
+    assert editor.get(f"/admin/news/rule/{made.pk}/change/").status_code == 200
+    assert editor.post("/admin/news/rule/preview/", {"name": "试", "words": "降准", "scope": "title", "position": "0",
+                                                     "important": "on", "preview_hours": "24"}).status_code == 200
+    assert editor.get(f"/admin/news/rule/{made.pk}/delete/").status_code == 403
+    assert editor.get("/admin/news/channel/add/").status_code == 403
+    assert reviewer.get(f"/admin/news/rule/{made.pk}/delete/").status_code == 200
+    assert reviewer.get("/admin/news/channel/add/").status_code == 200
+    assert member("reader", "编辑").get("/admin/news/rule/preview/").status_code == 405  # a form's POST only

@@ -211,3 +211,14 @@ def test_a_publish_that_breaks_is_logged_and_the_write_answers(client, caplog, m
         post = committed(django_capture_on_commit_callbacks, lambda: factories.post("照样保存", when=at(10, 0)))
     assert "推送失败" in caplog.text and "数据库忙" in caplog.text
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_a_channels_list_hears_a_post_a_rule_put_in_it(nchan, django_capture_on_commit_callbacks):
+    from news.models import Channel
+
+    channel = Channel.objects.get(slug="central-banks")  # shipped, with its rule
+    committed(django_capture_on_commit_callbacks, lambda: factories.post("央行旧闻", when=at(9, 0)))
+    stream = nchan.stream(f"channel/{channel.pk}")
+    post = committed(django_capture_on_commit_callbacks, lambda: factories.post("美联储宣布降息", when=at(10, 0)))
+    _, data = stream.next_json()
+    assert data["ids"].split(",")[0] == str(post.pk) and "美联储宣布降息" in data["new"][0]
