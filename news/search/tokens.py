@@ -23,6 +23,8 @@ _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 8
+MAX_WORD = MAX_QUERY_CHARS  # a longer run of letters is kept as its first characters (PostgreSQL
+# refuses a word over 2,047 bytes, and no query could ask for more than its first 100 anyway)
 
 
 def tokens(text):
@@ -30,7 +32,7 @@ def tokens(text):
     found = []
     for chinese, word in _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower()):
         if word:
-            found.append(word)
+            found.append(word[:MAX_WORD])
         elif len(chinese) == 1:
             found.append(chinese)
         else:
