@@ -56,7 +56,7 @@ def test_post_sections_are_beijing_days_newest_first(client, django_assert_max_n
     factories.post("16日的草稿", when=at(16, 9), status="draft")
     factories.post("未来", when=datetime.datetime(2099, 1, 1, tzinfo=SITE_TZ))
 
-    with django_assert_max_num_queries(7):  # first and last day (posts, pages), last change, categories, next scheduled
+    with django_assert_max_num_queries(8):  # first and last day (posts, pages), last change, categories, channels, next scheduled
         index = locations(client, "/sitemap.xml")
     assert index == ["http://127.0.0.1:8000/sitemap-posts.xml", "http://127.0.0.1:8000/sitemap-posts.xml?p=2",
                      "http://127.0.0.1:8000/sitemap-posts.xml?p=3", "http://127.0.0.1:8000/sitemap-categories.xml",
@@ -70,12 +70,16 @@ def test_post_sections_are_beijing_days_newest_first(client, django_assert_max_n
         assert client.get(f"/sitemap-posts.xml?p={page}").status_code == 404, page
 
 
+CHANNELS = ("a-shares", "hk-stocks", "us-stocks", "forex", "commodities", "central-banks", "macro")  # shipped
+
+
 def test_sitemaps_of_an_empty_site(client):
     assert locations(client, "/sitemap.xml") == [
         "http://127.0.0.1:8000/sitemap-posts.xml", "http://127.0.0.1:8000/sitemap-categories.xml",
         "http://127.0.0.1:8000/sitemap-pages.xml"]
     assert locations(client, "/sitemap-pages.xml") == [
-        "http://127.0.0.1:8000/", "http://127.0.0.1:8000/emnews/", "http://127.0.0.1:8000/category/", "http://127.0.0.1:8000/tag/"]
+        "http://127.0.0.1:8000/", "http://127.0.0.1:8000/emnews/", "http://127.0.0.1:8000/category/", "http://127.0.0.1:8000/tag/",
+        "http://127.0.0.1:8000/channel/", *(f"http://127.0.0.1:8000/channel/{slug}/" for slug in CHANNELS)]
     assert locations(client, "/sitemap-posts.xml") == []
     assert client.get("/sitemap-posts.xml?p=2").status_code == 404
 
@@ -84,6 +88,7 @@ def test_the_pages_sitemap_lists_the_archives_from_first_day_to_last(client):
     factories.post("一", when=datetime.datetime(2022, 1, 31, 9, tzinfo=SITE_TZ))
     factories.post("二", when=datetime.datetime(2022, 2, 2, 9, tzinfo=SITE_TZ))
     pages = [url.removeprefix("http://127.0.0.1:8000") for url in locations(client, "/sitemap-pages.xml")]
-    assert pages == ["/", "/emnews/", "/category/", "/tag/", "/2022/02/", "/2022/01/",
+    assert pages == ["/", "/emnews/", "/category/", "/tag/", "/channel/", *(f"/channel/{slug}/" for slug in CHANNELS),
+                     "/2022/02/", "/2022/01/",
                      "/2022/02/02/", "/2022/02/01/", "/2022/01/31/"]
     assert "/search/" not in pages

@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 
 from news import cache
 from news.jekyll.dates import SITE_TZ
-from news.models import Category, Post
+from news.models import Category, Channel, Post
 from news.origin import CanonicalRequest
 
 # The sitemap protocol's limit of URLs per file. A day with more posts lists its newest 50,000.
@@ -81,7 +81,7 @@ class PostSitemap(Sitemap):
 
 
 class PageSitemap(Sitemap):
-    """The listings that are not one source's: home, rolling news, the directories, and every
+    """The listings that are not one source's: home, rolling news, the directories, the channels, and every
     month and day archive from the first post to the last (two index seeks; a day without posts
     is a valid, empty page)."""
 
@@ -91,7 +91,8 @@ class PageSitemap(Sitemap):
     def items(self):
         from news.reader.archives import day_url, month_url
 
-        pages = [reverse(name) for name in ("news:home", "news:emnews", "news:sources", "news:tags")]
+        pages = [reverse(name) for name in ("news:home", "news:emnews", "news:sources", "news:tags", "news:channels")]
+        pages += [channel.get_absolute_url() for channel in Channel.objects.only("slug")]
         span = DayPaginator(Post.objects.published()).days
         if span:
             first, last = span
