@@ -218,8 +218,8 @@ def test_a_large_preview_runs_as_a_job(admin_client, settings):
         "name": "黄金", "enabled": "on", "position": "0", "words": "黄金", "scope": "title", "tag": "黄金",
         "preview_hours": "24"})
     assert response.context["waiting"]
-    page = re.search(r'url=([^"]+)"', response.content.decode()).group(1)
-    assert "后台计算中" in admin_client.get(page).content.decode()
+    page = re.search(r'<a class="preview-result" href="([^"]+)"', response.content.decode()).group(1)
+    assert "正在后台计算" in admin_client.get(page).content.decode()
     run_jobs()
     done = admin_client.get(page).content.decode()
     assert "共 3 篇文章" in done and "<th scope=\"row\">加标签</th><td>3</td>" in done
@@ -248,17 +248,33 @@ def test_a_backtracking_bomb_is_harmless_and_the_import_goes_on(client, tmp_path
 
 
 def test_a_rule_over_its_budget_is_stopped_and_the_import_goes_on(tmp_path, settings, caplog):
-    settings.FINEWS_RULE_BUDGET_MS = 0  # every rule overruns it: stopped at its first post
+    settings.FINEWS_RULE_BUDGET_MS = 0  # every rule overruns it: stopped at its third post
     slow = rule("超时规则", words="消息", important=True, scope="all")
-    out = import_folder(tmp_path, **{f"n{n}": markdown(f"消息{n}", "<p>消息。</p>") for n in range(3)})
-    assert "新建 3" in out
+    out = import_folder(tmp_path, **{f"n{n}": markdown(f"消息{n}", "<p>消息。</p>") for n in range(5)})
+    assert "新建 5" in out  # every post written
     slow.refresh_from_db()
     assert slow.stopped.startswith("超出时间预算")
-    assert not Post.objects.filter(important=True).exists()
+    assert Post.objects.filter(important=True).count() == 2  # before its third overrun, not after
     assert "已停用" in caplog.text
-    slow.save()  # an editor's save tries it again
+    settings.FINEWS_RULE_BUDGET_MS = 50
+    factories.post("又一条消息")
+    assert not Post.objects.get(title="又一条消息").important  # stopped stays stopped...
+    slow.save()  # ...until an editor saves it again
     slow.refresh_from_db()
     assert slow.stopped == ""
+    factories.post("再一条消息")
+    assert Post.objects.get(title="再一条消息").important
+
+
+def test_a_rule_that_cannot_compile_is_stopped_not_every_write(tmp_path):
+    """Saved past the form (a shell, a script): the writes go on, the rule says why it stopped."""
+    broken = Rule.objects.create(name="坏的", pattern="(未闭合", important=True)
+    fine = rule("好的", words="消息", tag="好")
+    out = import_folder(tmp_path, one=markdown("一条消息", "<p>正文。</p>"))
+    assert "新建 1" in out and "好" in Post.objects.get(title="一条消息").tags.names()
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert "正则表达式" in broken.stopped and fine.stopped == ""
 
 
 # --- channel pages -------------------------------------------------------------------------------
@@ -316,3 +332,58 @@ def test_editors_write_rules_and_reviewers_make_channels():
     assert reviewer.get(f"/admin/news/rule/{made.pk}/delete/").status_code == 200
     assert reviewer.get("/admin/news/channel/add/").status_code == 200
     assert member("reader", "编辑").get("/admin/news/rule/preview/").status_code == 405  # a form's POST only
+
+
+def test_hidden_text_leaves_the_summary_feeds_and_search_too(client, tmp_path):
+    rule("VIP 引流", pattern=r"【VIP】[^。]*。", hide=True, scope="all")
+    import_folder(tmp_path, lead=markdown("有导语的消息", "> 导语一句。【VIP】会员专享解读。\n\n<p>正文。</p>"))
+    post = Post.objects.get(title="有导语的消息")
+    assert "会员专享" not in post.summary and "导语一句" in post.summary
+    assert "会员专享" not in client.get(post.url_path).content.decode()
+    assert "会员专享" not in client.get("/feed.xml").content.decode()
+    assert post.url_path not in client.get("/search/", {"q": "会员专享"}).content.decode()
+
+
+def test_handing_a_post_back_to_its_source_ends_the_editors_hold_against_rules(admin_client, tmp_path):
+    from news.models import RuleHold
+
+    rule("传闻待审", words="传闻", review=True, scope="title")
+    post = factories.post("公司公告")
+    data = change_data(post, title="公司公告（改）")
+    assert admin_client.post(f"/admin/news/post/{post.pk}/change/", {**data, "status": "draft"}).status_code == 302
+    assert set(RuleHold.objects.filter(post=post).values_list("what", flat=True)) == {"status"}
+    admin_client.post("/admin/news/post/", {"action": "release", "_selected_action": [post.pk]})
+    assert not RuleHold.objects.filter(post=post).exists()  # its next text from the source is ruled again
+
+
+def test_a_post_an_editor_makes_keeps_the_status_and_mark_chosen(admin_client):
+    rule("传闻待审", words="传闻", review=True, scope="title")
+    response = admin_client.post("/admin/news/post/add/", {
+        **change_data(factories.post("模板")), "title": "市场传闻（编辑发布）", "slug": "rumour", "status": "published",
+        "category_links-TOTAL_FORMS": 0, "category_links-INITIAL_FORMS": 0, "tag_links-TOTAL_FORMS": 0,
+        "tag_links-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.content.decode()[:800]
+    assert Post.objects.get(title="市场传闻（编辑发布）").status == Post.Status.PUBLISHED
+
+
+def test_only_reviewers_make_rules_that_hold_posts_back_or_hide_text():
+    from .test_review_gate import member
+
+    editor = member("bianji2", "编辑")
+    form = {"name": "编辑想隐藏", "enabled": "on", "position": "0", "words": "广告", "scope": "all", "hide": "on"}
+    response = editor.post("/admin/news/rule/add/", form)
+    assert response.status_code == 200 and "需要审核权限" in response.content.decode()
+    gate = rule("审核的闸门", words="传闻", review=True)
+    response = editor.post(f"/admin/news/rule/{gate.pk}/change/", {**form, "name": "改掉闸门", "hide": "",
+                                                                   "words": "传闻"})
+    assert response.status_code == 200 and "需要审核权限" in response.content.decode()
+    gate.refresh_from_db()
+    assert gate.review and gate.name == "审核的闸门"
+    assert editor.post("/admin/news/rule/add/", {**form, "hide": "", "tag": "广告"}).status_code == 302
+
+
+@pytest.mark.parametrize("rule_id", ["x", "-1", "9" * 30, "１"])
+def test_a_preview_of_any_rule_id_is_an_answer_not_a_crash(admin_client, rule_id):
+    response = admin_client.post("/admin/news/rule/preview/", {
+        "rule_id": rule_id, "name": "试", "position": "0", "words": "降准", "scope": "title", "tag": "试"})
+    assert response.status_code == 200

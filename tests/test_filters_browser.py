@@ -53,14 +53,16 @@ def test_muted_words_leave_the_live_wall_with_a_count_and_a_way_back(page, live_
     page.fill("#filter-mute", "广告 直播")
     page.click("text=应用过滤")
     expect(page.locator(".wall > li:visible")).to_have_count(2)
-    expect(page.locator("#filter-count")).to_have_text("已隐藏 1 条 显示")
+    expect(page.locator("#filter-count")).to_have_text("已隐藏 1 条 显示已隐藏的")
     later(wall, 10, "又一条广告")  # arrives by the live wall, and is filtered as it comes
     expect(page.locator(".wall > li").first).to_contain_text("又一条广告", timeout=10_000)
     expect(page.locator(".wall > li").first).to_be_hidden()
-    expect(page.locator("#filter-count")).to_have_text("已隐藏 2 条 显示")
+    expect(page.locator("#filter-count")).to_have_text("已隐藏 2 条 显示已隐藏的")
     page.click("#filter-reveal")  # one click shows them, marked
     expect(page.locator(".wall > li:visible")).to_have_count(4)
     expect(page.locator(".wall > li.filtered")).to_have_count(2)
+    expect(page.locator(".wall > li.filtered .filtered-mark").first).to_have_text("已过滤")
+    expect(page.locator("#filter-reveal")).to_have_attribute("aria-pressed", "true")
     page.screenshot(path=str(SHOTS / "filters-revealed.png"), full_page=True)
     page.click("#filter-reveal")
     expect(page.locator(".wall > li:visible")).to_have_count(2)
@@ -93,7 +95,8 @@ def test_notifications_are_asked_for_only_after_a_click(page, live_server, expec
     assert page.evaluate("window.finewsAsked") == 0  # a page open, news arriving: nobody asked
     page.click(".word-filter summary")
     toggle = page.locator("#notify-toggle")
-    expect(toggle).to_have_text("开启重要消息通知")
+    expect(toggle).to_have_text("重要消息通知")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("window.finewsAsked") == 1

@@ -74,13 +74,19 @@ def test_a_condition_needs_something_to_look_at():
     assert Condition(markets=frozenset({"US"})).check()
 
 
-def test_a_rule_over_its_budget_is_stopped_and_the_others_go_on():
+def test_a_rule_over_its_budget_is_stopped_at_its_third_overrun_and_the_others_go_on():
     rules = ruleset((Condition(words=("消息",)), {"important": True}), (Condition(words=("消息",)), {"channel": 3}),
-                    budget=-1)  # no time at all: every rule overruns at once
-    assert rules.decide("消息", "").channels == []
+                    budget=-1)  # no time at all: every rule overruns every time
+    assert [rules.decide("消息", "").channels for _ in range(2)] == [[3], [3]]  # one slow post is not enough
+    assert rules.decide("消息", "").channels == [] and rules.decide("消息", "").channels == []
     assert set(rules.stopped) == {0, 1} and "超出时间预算" in rules.stopped[0]
     generous = ruleset((Condition(words=("消息",)), {"channel": 3}))
-    assert generous.decide("消息", "").channels == [3] and not generous.stopped
+    assert [generous.decide("消息", "").channels for _ in range(5)] == [[3]] * 5 and not generous.stopped
+
+
+def test_a_rule_that_cannot_compile_is_stopped_and_the_others_go_on():
+    rules = ruleset((Condition(pattern="(未闭合"), {"important": True}), (Condition(words=("消息",)), {"channel": 3}))
+    assert rules.decide("消息", "").channels == [3] and "正则表达式" in rules.stopped[0]
 
 
 def test_hiding_cuts_matches_out_of_text_and_drops_what_is_left_empty():

@@ -146,7 +146,10 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
         """An edit stores exactly what the editor changed: an untouched form writes nothing, and
         a changed one only the fields that changed (and what derives from them)."""
         if not change:
+            # a new post's 重要 and status are the editor's choice: the save's own rules keep them
+            obj.held_against_rules = ("important", "status")
             obj.save()
+            RuleHold.objects.hold([obj.pk], *obj.held_against_rules)
             return
         changed = obj.changed_fields()
         if changed:
@@ -234,6 +237,7 @@ class PostAdmin(StoryActionsMixin, SecuritiesMixin, RevisionViewsMixin, ImportVi
             held = held.filter(shown)
         ids = list(held.values_list("pk", flat=True))
         Post.objects.filter(pk__in=ids).update(held_at=None)
+        RuleHold.objects.filter(post_id__in=ids).delete()  # handed back: rules act on its next text again
         self.done(request, ids, "交还来源：导入和抓取可以再更新", "已把 {} 篇文章交还来源。", hold=False)
 
     @admin.action(description="移动到分类（在“分类键”中填写）", permissions=["change"])

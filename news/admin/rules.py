@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from news import rules
+from news.admin.review import may_publish
 from news.changes import ruling
 from news.models import Channel, Post, Rule
 from news.models.rules import MARKETS
@@ -59,17 +60,21 @@ class RuleForm(forms.ModelForm):
     def clean_markets(self):
         return ",".join(self.cleaned_data["markets"])
 
+    may_publish = True  # set per request (RuleAdmin.get_form)
+
     def clean(self):
         cleaned = super().clean()
-        condition = rules.Condition(
-            words=rules.parse_words(cleaned.get("words")), pattern=cleaned.get("pattern") or "",
-            sources=frozenset(category.pk for category in cleaned.get("sources") or ()),
-            markets=frozenset(code for code in (cleaned.get("markets") or "").split(",") if code))
-        try:
-            condition.check()
-        except rules.RuleError as error:
-            if "pattern" not in self.errors:
-                self.add_error(None, str(error))
+        if not (cleaned.get("words", "").strip() or cleaned.get("pattern") or cleaned.get("sources")
+                or cleaned.get("markets")):
+            self.add_error(None, "条件至少要有一项：词语、正则表达式、来源或证券市场")
+        for name in ("words", "exclude"):
+            try:
+                rules.compile_words(rules.parse_words(cleaned.get(name)))
+            except rules.RuleError as error:
+                self.add_error(name, str(error))
+        gate = cleaned.get("review") or cleaned.get("hide") or self.instance.review or self.instance.hide
+        if gate and not self.may_publish:
+            self.add_error(None, "送待审核或隐藏文字的规则关系到读者看到什么，需要审核权限才能新建或修改")
         return cleaned
 
     def as_rule(self):
@@ -95,6 +100,11 @@ class RuleAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/news/rule/change_form.html"
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.may_publish = may_publish(request.user)
+        return form
+
     @admin.display(description="动作")
     def action_list(self, rule):
         done = [f"频道：{rule.channel}" if rule.channel_id else "", f"标签：{rule.tag}" if rule.tag else "",
@@ -103,7 +113,7 @@ class RuleAdmin(admin.ModelAdmin):
 
     @admin.display(description="状态")
     def state(self, rule):
-        return f"已停用：{rule.stopped}" if rule.stopped else ("启用" if rule.enabled else "未启用")
+        return f"超时或出错，已停用：{rule.stopped}" if rule.stopped else ("启用" if rule.enabled else "未启用")
 
     def get_urls(self):
         return [path("preview/", self.admin_site.admin_view(self.preview_view), name="news_rule_preview"),
@@ -120,8 +130,11 @@ class RuleAdmin(admin.ModelAdmin):
         """The change form's 预览 button: the rule as typed, over recent posts; nothing saved."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        instance = Rule.objects.filter(pk=request.POST.get("rule_id") or None).first() or Rule()
+        rule_id = request.POST.get("rule_id", "")
+        instance = (Rule.objects.filter(pk=int(rule_id)).first() if rule_id.isascii() and rule_id.isdigit()
+                    and len(rule_id) < 18 else None) or Rule()
         form = RuleForm(request.POST, instance=instance)
+        form.may_publish = True  # only a preview: nothing is saved
         hours = request.POST.get("preview_hours") if request.POST.get("preview_hours") in PERIODS else "24"
         if not form.is_valid():
             return TemplateResponse(request, "admin/news/rule/preview.html", self._context(request, form=form), status=400)

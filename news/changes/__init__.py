@@ -165,7 +165,9 @@ def apply_rules(posts, rules=None):
     changed (``manage.py apply_rules``, an edited rule): what they change is marked and, where
     they hid text, reindexed. Returns the ``ruling.Outcome``."""
     ruled = ruling.apply(posts, rules)
-    search.index_posts([post for post in posts if post.pk in ruled.hidden])
+    hidden = [post for post in posts if post.pk in ruled.hidden]
+    search.index_posts(hidden)
+    FeedEntry.objects.written(hidden)  # feed readers learn of the edit
     touched = set(ruled.changed) | ruled.routed
     if touched:
         mark(post_stamps(touched) | _channel_stamps(channel_ids=ruled.channels), touched)
@@ -287,6 +289,7 @@ def security_chosen(sender, instance, origin=None, **kwargs):
     stocks = PostSecurity.objects.extract([post])[0]
     mark(post_stamps([post.pk]) | _stock_stamps(stocks), [post.pk])
     revisions.note([post.pk], chosen=True)
+    _rerule([post.pk])  # a rule may look at the markets of what it names
 
 
 def channel_written(sender, instance, **kwargs):

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from news import meters
-from news.models import Category, Post, PostCategory, PostChannel, PostSecurity, Revision, StoryPost, TaggedPost
+from news.models import Category, Post, PostCategory, PostChannel, PostSecurity, Revision, RuleHold, StoryPost, TaggedPost
 
 FIELDS = ("title", "body_markdown", "status", "important", "published_at", "url_path")
 _actor = contextvars.ContextVar("finews_revision_actor", default=None)
@@ -194,6 +194,8 @@ def restore(revision, user):
         post.status, post.important = data["status"], data["important"]
         post.published_at = datetime.datetime.fromisoformat(data["published_at"])
         post.held_at = timezone.now()
+        post.held_against_rules = ("important", "status")  # the editor's state: rules leave it (news/changes/ruling.py)
+        RuleHold.objects.hold([post.pk], *post.held_against_rules)
         changed = post.changed_fields()
         if changed:
             post.save(update_fields=changed)

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 
 from news.changes import revisions
-from news.models import Post, PostCategory, PostChannel, PostSecurity, Rule, RuleHold
-from news.rules import Ruleset, hide
+from news.models import Post, PostCategory, PostChannel, PostSecurity, Rule, RuleHold, TaggedPost, tags_named
+from news.rules import Ruleset, hide, hide_text
 from news.sanitize import sanitize_html
 from news.text import text_of_html
 
@@ -72,9 +72,9 @@ def _effects(posts, decisions):
         decisions[post.pk].important or decisions[post.pk].review or decisions[post.pk].tags or decisions[post.pk].hiders)]
     if not acting:
         return {}
-    held = {}
+    held = {post.pk: set(getattr(post, "held_against_rules", ())) for post in acting}  # what this very save holds
     for post_id, what in RuleHold.objects.filter(post_id__in=[post.pk for post in acting]).values_list("post_id", "what"):
-        held.setdefault(post_id, set()).add(what)
+        held[post_id].add(what)
     tagged = {}
     if any(decisions[post.pk].tags for post in acting):
         for post_id, name in Post.tags.through.objects.filter(content_object_id__in=[post.pk for post in acting]).values_list(
@@ -94,6 +94,9 @@ def _effects(posts, decisions):
             body = hide(post.body_html, decision.hiders)
             if body != post.body_html:
                 wanted["body_html"] = sanitize_html(body)
+            summary = hide_text(post.summary, decision.hiders)  # the lead feeds and search show
+            if summary != post.summary:
+                wanted["summary"] = " ".join(summary.split())
         if wanted:
             effects[post] = (wanted, decision.rules)
     return effects
@@ -110,18 +113,26 @@ def _write(posts, effects, rules, outcome):
         reviewed = [post.pk for post, (wanted, _) in effects.items() if "status" in wanted]
         if reviewed:
             Post.objects.filter(pk__in=reviewed).sync_link_keys()
-        hidden = [post for post, (wanted, _) in effects.items() if "body_html" in wanted]
+        hidden = [post for post, (wanted, _) in effects.items() if "body_html" in wanted or "summary" in wanted]
         for post in effects:
             for name, value in effects[post][0].items():
                 if name != "tags":
                     setattr(post, name, value)
-        Post.objects.bulk_update(hidden, ["body_html"], batch_size=500)
-        for post, (wanted, _) in effects.items():
-            if "tags" in wanted:
-                post.tags.add(*wanted["tags"])
+        Post.objects.bulk_update(hidden, ["body_html", "summary"], batch_size=500)
+        _tag({post: wanted["tags"] for post, (wanted, _) in effects.items() if "tags" in wanted})
     outcome.hidden = {post.pk for post in hidden}
     for post, (_, keys) in effects.items():
         outcome.changed[post.pk] = [names[key] for key in keys]
+
+
+def _tag(wanted):
+    """Add the tags ``{post: [names]}`` after each post's others, in one insert (the after-write
+    step this runs in marks the tags' pages)."""
+    if not wanted:
+        return
+    tags = tags_named({name for names in wanted.values() for name in names})
+    TaggedPost.objects.bulk_create([TaggedPost(content_object=post, tag=tags[name]) for post, names in wanted.items()
+                                    for name in names], batch_size=500)
 
 
 def record(outcome):
@@ -144,7 +155,7 @@ def _stop(stopped):
 
 
 # --- what a rule would do -----------------------------------------------------------------------
-PREVIEW_FIELDS = ("pk", "title", "body_html", "status", "important", "url_path", "published_at")
+PREVIEW_FIELDS = ("pk", "title", "summary", "body_html", "status", "important", "url_path", "published_at")
 
 
 def preview(rule, posts, examples=10):
@@ -176,7 +187,7 @@ def preview(rule, posts, examples=10):
                     ("channel", "放入频道", rule.channel and post.pk not in placed),
                     ("important", "标为重要", "important" in wanted),
                     ("review", "送待审核", "status" in wanted), ("tags", "加标签", "tags" in wanted),
-                    ("hide", "隐藏文字", "body_html" in wanted)):
+                    ("hide", "隐藏文字", "body_html" in wanted or "summary" in wanted)):
                 if yes:
                     counts[key] += 1
                     would.append(label)

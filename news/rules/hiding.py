@@ -2,6 +2,8 @@
 sanitised body: the matches are cut out of its text, never out of its markup, and an element that
 held nothing but hidden text goes with it. Matches are looked for within each run of text between
 tags, so a phrase split by markup (``<b>VIP</b>会员``) is not one match."""
+import html
+
 from lxml import html as lxml_html
 
 KEPT_EMPTY = {"br", "hr", "img", "td", "th", "tr", "table", "tbody", "thead", "col", "colgroup"}
@@ -12,7 +14,8 @@ def hide(body_html, expressions):
     same string when nothing matched."""
     if not body_html or not expressions:
         return body_html
-    if not any(expression.search(body_html) for expression in expressions):
+    text = html.unescape(body_html)  # what the expressions are looked for in: text, not its escapes
+    if not any(expression.search(text) for expression in expressions):
         return body_html  # the common case: nothing to parse
     root = lxml_html.fragment_fromstring(body_html, create_parent="div")
     emptied = []
@@ -36,7 +39,15 @@ def hide(body_html, expressions):
         return body_html
     for element in emptied:
         _drop_if_empty(element, root)
-    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return html.escape(root.text or "", quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root)
+
+
+def hide_text(text, expressions):
+    """Plain ``text`` (a summary) with every match of ``expressions`` removed."""
+    for expression in expressions:
+        text = expression.sub("", text) if text else text
+    return text
 
 
 def _drop_if_empty(element, root):

@@ -45,8 +45,25 @@
     return seen;
   }
 
+  // What a word is looked for in: the item's title and its source (not its story's other reports).
   function itemText(item) {
-    return (item.textContent || "").toLowerCase();
+    var parts = Array.prototype.slice.call(item.querySelectorAll(":scope > a")).map(function (link) {
+      return link.textContent;
+    });
+    return parts.join(" ").toLowerCase();
+  }
+
+  // A filtered item, when shown, says so in words (not only by being faded).
+  function badge(item, out) {
+    var mark = item.querySelector(":scope > .filtered-mark");
+    if (out && !mark) {
+      mark = document.createElement("span");
+      mark.className = "filtered-mark";
+      mark.textContent = "已过滤";
+      item.appendChild(mark);
+    } else if (!out && mark) {
+      mark.remove();
+    }
   }
 
   function hidden(item, keep, mute) {
@@ -64,13 +81,13 @@
       Array.prototype.slice.call(list.querySelectorAll(":scope > li[data-id]")).forEach(function (item) {
         var out = hidden(item, keep, mute);
         item.classList.toggle("filtered", out);  // styles hide it (the hidden attribute is 只看关注's)
+        badge(item, out);
         total += out ? 1 : 0;
       });
     });
     document.documentElement.classList.toggle("filters-revealed", revealed);
     count.hidden = total === 0;
     count.querySelector("[data-filter-number]").textContent = total;
-    reveal.textContent = revealed ? "再次隐藏" : "显示";
     reveal.setAttribute("aria-pressed", revealed ? "true" : "false");
     return total;
   }
@@ -100,7 +117,6 @@
   function showNotifyState() {
     var on = notifying();
     notifyButton.setAttribute("aria-pressed", on ? "true" : "false");
-    notifyButton.textContent = on ? "关闭重要消息通知" : "开启重要消息通知";
     soundBox.checked = localStorage.getItem(SOUND) === "1";
     soundBox.disabled = !on;
   }

@@ -38,7 +38,8 @@ class Command(BaseCommand):
             with import_lock(0, name="apply_rules"):
                 while True:
                     with revisions.acting("应用规则"), transaction.atomic():
-                        found = list(posts.filter(pk__gt=last).order_by("pk")[: max(batch, 1)].only(
+                        # locked for the batch: a post unpublished meanwhile waits, its links stay true
+                        found = list(posts.filter(pk__gt=last).order_by("pk").select_for_update()[: max(batch, 1)].only(
                             *ruling.PREVIEW_FIELDS, "summary", "source_path"))
                         if not found:
                             break
