@@ -144,6 +144,15 @@ def test_a_rules_effects_are_a_revision_by_the_rule(tmp_path, vip_rule):
     assert revisions[-2].run_id is not None and revisions[-1].run_id is None  # the import's, then the rules'
 
 
+def test_the_history_shows_what_the_rules_did(admin_client, tmp_path, vip_rule):
+    import_folder(tmp_path, cut=markdown("美联储降息", BODY))
+    post = Post.objects.get(title="美联储降息")
+    page = admin_client.get(f"/admin/news/post/{post.pk}/history/").content.decode()
+    assert "（规则：降息要闻、VIP 引流、央行：货币政策）" in page  # the revision compared with the import's
+    assert '重要：<span class="diff_chg">否</span>' in page and '重要：<span class="diff_chg">是</span>' in page
+    assert "频道：central-banks" in page
+
+
 def test_a_rule_adds_a_tag_and_sends_to_review(client, tmp_path):
     rule("可疑来源", words="内幕消息", tag="待核实", review=True, scope="all")
     import_folder(tmp_path, odd=markdown("内幕消息：某公司将被收购", "<p>据称。</p>"))

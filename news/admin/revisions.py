@@ -33,7 +33,8 @@ def lines(data):
             f"网址：{data.get('url_path', '')}", f"分类：{'、'.join(data.get('categories', []))}",
             f"标签：{'、'.join(data.get('tags', []))}",
             *([f"报道：#{data['story']}"] if data.get("story") else []),
-            *([f"证券：{'、'.join(data['securities'])}"] if data.get("securities") else []), "正文："]
+            *([f"证券：{'、'.join(data['securities'])}"] if data.get("securities") else []),
+            *([f"频道：{'、'.join(data['channels'])}"] if data.get("channels") else []), "正文："]
     return head + (data.get("body_markdown") or "").splitlines()
 
 
