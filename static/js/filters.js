@@ -144,9 +144,15 @@
     items.forEach(function (item) {
       var link = item.querySelector("a:not(.src)");
       var source = item.querySelector("a.src");
-      var note = new Notification("重要：" + (link ? link.textContent : ""), {
-        body: source ? source.textContent : "", tag: "finews-" + item.getAttribute("data-id"), lang: "zh-CN"
-      });
+      var note;
+      try {
+        note = new Notification("重要：" + (link ? link.textContent : ""), {
+          body: source ? source.textContent : "", tag: "finews-" + item.getAttribute("data-id"), lang: "zh-CN"
+        });
+      } catch (error) {  // Chrome on Android shows notifications only through a service worker
+        notifyStatus.textContent = "这个浏览器不能从网页直接显示通知";
+        return;
+      }
       note.onclick = function () {
         window.focus();
         if (link) {
