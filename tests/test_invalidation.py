@@ -121,10 +121,10 @@ def test_a_renamed_source_or_tag_shows_on_its_articles(client, site):
 
 
 def test_a_change_spanning_a_crowded_range_makes_every_article_stale(client, monkeypatch):
-    from news import changes
+    from news.changes import stamps
 
     newsroom.build()
-    monkeypatch.setattr(changes, "NEIGHBOUR_RANGE", 2)
+    monkeypatch.setattr(stamps, "NEIGHBOUR_RANGE", 2)
     far = Post.objects.get(title="无关0-0")
     client.get(far.url_path)
     assert client.get(far.url_path)["X-Cache"] == "HIT"

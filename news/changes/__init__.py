@@ -6,21 +6,26 @@ category relations (so ``post.tags.add()`` and ``category.posts.add()`` count), 
 explicit events the bulk writers send, :data:`posts_changed` (``QuerySet.update()`` and
 ``bulk_create`` send no signal of their own) and :data:`categories_renamed`. The step that follows
 keeps the search index, feed entries, stories, legacy addresses and the page cache in step (counts are kept by the
-database's triggers, news/changes/counting.py). This module is the only one that tells the page cache:
-it works out which stamps (news/cache/) a change touches — the post's article and its
-neighbours' (their prev/next links), its categories' and tags' listings, its day and month, the
-site-wide listings — and marks just those stale, now and again when the transaction commits (a
-page rebuilt in between from the old rows is not kept).
+database's triggers, news/changes/counting.py; the rules' part is news/changes/ruling.py). This
+package is the only one that tells the page cache: it works out which stamps (news/cache/) a
+change touches (news/changes/stamps.py) and marks just those stale, now and again when the
+transaction commits (a page rebuilt in between from the old rows is not kept).
 """
-import datetime
-
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from news import search
 from news.changes import revisions, ruling
 from news.changes.marking import mark
-from news.jekyll.dates import SITE_TZ
+from news.changes.stamps import (
+    channel_stamps,
+    day_stamps,
+    days_changed,
+    neighbours,
+    post_stamps,
+    report_stamps,
+    stock_stamps,
+)
 from news.models import (
     LINK_KEY_FIELDS,
     Category,
@@ -29,7 +34,6 @@ from news.models import (
     LegacyURL,
     Post,
     PostCategory,
-    PostChannel,
     PostSecurity,
     Security,
     SecurityChoice,
@@ -39,88 +43,7 @@ from news.models import (
 )
 from news.signals import categories_renamed, posts_changed
 
-NEIGHBOUR_RANGE = 2000  # more posts than this between a change's dates: every article is stale
 TEXT_FIELDS = {"title", "summary", "body_html"}  # what the search index reads
-
-
-# --- which stamps a change touches --------------------------------------------------------------
-def _day_stamps(moments):
-    names = set()
-    for moment in moments:
-        day = timezone.localtime(moment, SITE_TZ).date()
-        names |= {f"day:{day.isoformat()}", f"month:{day:%Y-%m}"}
-    return names
-
-
-def _days_changed(moments, ids):
-    """Whether a day these posts are (or were) on may have gained its first or lost its last
-    visible post (which changes every day page's nearest-day links). A day is looked at only
-    while it holds no more visible posts than were changed: one short index range a day."""
-    ids = set(ids)
-    for day in sorted({timezone.localtime(moment, SITE_TZ).date() for moment in moments}):
-        start = datetime.datetime.combine(day, datetime.time(), SITE_TZ)
-        seen = Post.objects.published().filter(
-            published_at__gte=start, published_at__lt=start + datetime.timedelta(days=1)
-        ).values_list("pk", flat=True)[: len(ids) + 1]
-        if set(seen) <= ids:
-            return True
-    return False
-
-
-def _neighbours(ranges):
-    """Stamps of the articles whose prev/next links may change when posts at these times change,
-    per category (``{category_id: [moments]}``): those between the earliest and latest of them,
-    and the nearest on each side; every article when that range is crowded."""
-    ids, crowded = PostCategory.objects.around(
-        {category: (min(moments), max(moments)) for category, moments in ranges.items()}, NEIGHBOUR_RANGE)
-    return {f"post:{pk}" for pk in ids} | ({"articles"} if crowded else set())
-
-
-def post_stamps(ids, earlier=()):
-    """Stamps touched by a change to the posts ``ids`` (as they are now) that were at the times
-    ``earlier`` before it."""
-    ids = list(ids)
-    if not ids:
-        return set()
-    moments = list(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True)) + list(earlier)
-    names = {"site", *(f"post:{pk}" for pk in ids)} | _day_stamps(moments)
-    by_category = {}
-    for category_id, moment in PostCategory.objects.filter(post_id__in=ids).values_list("category_id", "published_at"):
-        by_category.setdefault(category_id, []).append(moment)
-    names |= {f"cat:{category_id}" for category_id in by_category}
-    names |= _neighbours({category_id: found + list(earlier) for category_id, found in by_category.items()})
-    names |= {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
-              .values_list("tag_id", flat=True).distinct()}
-    names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
-    names |= _channel_stamps(ids)
-    if moments and _days_changed(moments, ids):
-        names.add("days")
-    return names
-
-
-def _stock_stamps(security_ids):
-    return {f"stock:{pk}" for pk in security_ids}
-
-
-def _channel_stamps(post_ids=None, channel_ids=None):
-    """The channels' lists these posts are in (or these channels' lists)."""
-    if channel_ids is None:
-        channel_ids = PostChannel.objects.filter(post_id__in=list(post_ids)).values_list("channel_id", flat=True).distinct()
-    return {f"channel:{pk}" for pk in channel_ids}
-
-
-def report_stamps(ids):
-    """Stamps of pages that show the posts ``ids`` as another post's story reports: their articles
-    (which list their story's reports), their days, tags and stocks (lists show a story's count)."""
-    ids = list(ids)
-    if not ids:
-        return set()
-    names = {"site", *(f"post:{pk}" for pk in ids)}
-    names |= _day_stamps(Post.objects.filter(pk__in=ids).values_list("published_at", flat=True))
-    names |= _stock_stamps(PostSecurity.objects.filter(post_id__in=ids).values_list("security_id", flat=True).distinct())
-    names |= _channel_stamps(ids)
-    return names | {f"tag:{pk}" for pk in TaggedPost.objects.filter(content_object_id__in=ids)
-                    .values_list("tag_id", flat=True).distinct()}
 
 
 # --- the shared step ------------------------------------------------------------------------------
@@ -154,8 +77,8 @@ def after_write(posts, previous=None, reindex=True, sync_links=False, documents=
             LegacyURL.objects.point([old_url], post)
     LegacyURL.objects.filter(path__in=[post.url_path for post in posts]).delete()  # shadowed now
     earlier = [p["published_at"] for p in previous.values() if p.get("published_at")]
-    mark(post_stamps(ids, earlier) | report_stamps(others) | _stock_stamps(stocks)
-         | _channel_stamps(channel_ids=ruled.channels), ids)
+    mark(post_stamps(ids, earlier) | report_stamps(others) | stock_stamps(stocks)
+         | channel_stamps(channel_ids=ruled.channels), ids)
     ruling.record(ruled)
     revisions.note(post.pk for post in posts)
 
@@ -170,7 +93,7 @@ def apply_rules(posts, rules=None):
     FeedEntry.objects.written(hidden)  # feed readers learn of the edit
     touched = set(ruled.changed) | ruled.routed
     if touched:
-        mark(post_stamps(touched) | _channel_stamps(channel_ids=ruled.channels), touched)
+        mark(post_stamps(touched) | channel_stamps(channel_ids=ruled.channels), touched)
         ruling.record(ruled)
         revisions.note(touched)
     return ruled
@@ -191,8 +114,8 @@ def post_saved(sender, instance, created, update_fields=None, **kwargs):
 def post_deleting(sender, instance, **kwargs):
     # gone with it afterwards: its story's other reports, the securities it named
     instance._finews_reports = StoryPost.objects.reports_of([instance.pk])
-    instance._finews_stocks = _stock_stamps(PostSecurity.objects.filter(post=instance).values_list(
-        "security_id", flat=True)) | _channel_stamps([instance.pk])
+    instance._finews_stocks = stock_stamps(PostSecurity.objects.filter(post=instance).values_list(
+        "security_id", flat=True)) | channel_stamps([instance.pk])
 
 
 def post_deleted(sender, instance, **kwargs):
@@ -202,9 +125,9 @@ def post_deleted(sender, instance, **kwargs):
         "deleted_at": timezone.now()})
     revisions.deleted(instance)
     search.remove_posts([instance.pk])
-    names = {"site", f"post:{instance.pk}"} | _day_stamps([instance.published_at])
+    names = {"site", f"post:{instance.pk}"} | day_stamps([instance.published_at])
     names |= report_stamps(getattr(instance, "_finews_reports", ())) | getattr(instance, "_finews_stocks", set())
-    if _days_changed([instance.published_at], [instance.pk]):
+    if days_changed([instance.published_at], [instance.pk]):
         names.add("days")
     mark(names, [instance.pk])
 
@@ -219,7 +142,7 @@ def posts_changed_in_bulk(sender, ids, posts=None, previous=None, reindex=False,
                 "pk", "url_path", "title", "summary", "body_html", "published_at", "status", "important", "source_path"))
         after_write(posts, previous, reindex=reindex, documents=documents)
     else:  # ``securities``: those whose list the change touched (one a post stopped naming too)
-        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | _stock_stamps(securities), ids)
+        mark(post_stamps(ids) | report_stamps(StoryPost.objects.reports_of(ids)) | stock_stamps(securities), ids)
         revisions.note(ids)
 
 
@@ -228,9 +151,9 @@ def link_written(sender, instance, **kwargs):
     ``remove()``, ``clear()``, a cascade)."""
     post_id = instance.__dict__[type(instance).post_attname]
     names = {"site", f"post:{post_id}"}
-    names |= _day_stamps([instance.published_at])
+    names |= day_stamps([instance.published_at])
     if hasattr(instance, "category_id"):
-        names |= {f"cat:{instance.category_id}"} | _neighbours({instance.category_id: [instance.published_at]})
+        names |= {f"cat:{instance.category_id}"} | neighbours({instance.category_id: [instance.published_at]})
     else:
         names.add(f"tag:{instance.tag_id}")
     mark(names, [post_id])
@@ -287,7 +210,7 @@ def security_chosen(sender, instance, origin=None, **kwargs):
     if post is None:  # deleted with its post
         return
     stocks = PostSecurity.objects.extract([post])[0]
-    mark(post_stamps([post.pk]) | _stock_stamps(stocks), [post.pk])
+    mark(post_stamps([post.pk]) | stock_stamps(stocks), [post.pk])
     revisions.note([post.pk], chosen=True)
     _rerule([post.pk])  # a rule may look at the markets of what it names
 
