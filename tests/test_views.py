@@ -401,7 +401,8 @@ def test_postgresql_compares_paths_as_bytes():
         cursor.execute(
             "SELECT table_name, collation_name FROM information_schema.columns "
             "WHERE column_name = 'source_path' AND table_name LIKE 'news_%%' ORDER BY 1")
-        assert cursor.fetchall() == [("news_post", "C"), ("news_postcategory", "C"), ("news_postsecurity", "C"),
+        assert cursor.fetchall() == [("news_post", "C"), ("news_postcategory", "C"), ("news_postchannel", "C"),
+                                     ("news_postsecurity", "C"),
                                      ("news_taggedpost", "C"), ("news_tombstone", "C")]
 
 
